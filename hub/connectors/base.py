@@ -1,0 +1,106 @@
+"""What every link to the outside is (ARCHITECTURE §3, STYLE §7).
+
+A connector translates: an Outbound instruction into the link's request, the link's answer into a
+Delivery, and (for links that carry traffic back) the link's files or deliveries into Inbound
+items. Timeouts, retries, circuit breaking, metrics and the one log line per send live in the
+dispatcher, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from hub.errors import Diagnostic
+from hub.model import Message
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConnectorSpec:
+    """Capabilities as data, read by the router."""
+
+    rails: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()  # empty: any
+    max_amount: Decimal | None = None
+    cutoff: time | None = None
+    timezone: str = "UTC"
+    settlement_seconds: int = 0
+    fixed_fee: Decimal = Decimal(0)
+    bps_fee: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outbound:
+    """One message ready to leave: rendered bytes plus what a gateway needs to act on them."""
+
+    message_id: str  # the hub's id
+    idempotency_key: str  # the UETR where there is one, else the hub's id; the link dedups on it
+    format: str
+    payload: bytes
+    message: Message
+    attempt: int = 1
+    route: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"  # handed over; the answer will come later (ACK, webhook, receipt)
+    DELIVERED = "delivered"  # the other side confirmed receipt
+    COMPLETED = "completed"  # settled with finality (chain confirmation, gateway paid)
+    REJECTED = "rejected"  # refused for good
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delivery:
+    outcome: Outcome
+    reference: str | None = None  # file name, AMQP message id, payout id, tx hash ...
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Health:
+    up: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Inbound:
+    """Bytes that arrived on a link, with what the link needs to ack or reject them."""
+
+    channel: str  # connector name
+    name: str  # file name, delivery tag, event id: unique per channel
+    payload: bytes
+    sender: str | None = None
+    token: Any = None  # link-private handle for ack/reject
+
+
+@runtime_checkable
+class Connector(Protocol):
+    name: str
+    spec: ConnectorSpec
+
+    async def start(self) -> None: ...
+
+    async def send(self, outbound: Outbound) -> Delivery:
+        """Idempotent on outbound.idempotency_key. Raises ConnectorError (retryable or not)."""
+        ...
+
+    async def health(self) -> Health: ...
+
+    async def close(self) -> None: ...
+
+
+@runtime_checkable
+class InboundConnector(Connector, Protocol):
+    def receive(self) -> AsyncIterator[Inbound]:
+        """Yields arrivals until close(); each is acked or rejected by the hub after the journal
+        committed, never before."""
+        ...
+
+    async def ack(self, inbound: Inbound) -> None: ...
+
+    async def reject(self, inbound: Inbound, diagnostics: list[Diagnostic]) -> None: ...
