@@ -183,6 +183,8 @@ register({
     "LINK.REJECTED": "the other side refused the message",
     "LINK.UNKNOWN": "no such connector",
     "LINK.INTEGRITY": "the answer does not match the instruction",
+    "LINK.SIGNATURE": "signature missing, stale or wrong",
+    "LINK.HOST_KEY": "unknown or changed host key",
     "AUTH.UNAUTHORIZED": "missing or invalid credentials",
     "AUTH.FORBIDDEN": "role not allowed for this operation",
     "API.BAD_REQUEST": "request cannot be used",

@@ -104,3 +104,30 @@ class InboundConnector(Connector, Protocol):
     async def ack(self, inbound: Inbound) -> None: ...
 
     async def reject(self, inbound: Inbound, diagnostics: list[Diagnostic]) -> None: ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusUpdate:
+    """What a link told us later about something we sent (webhook, receipt, poll result).
+
+    `key` is the idempotency key of the Outbound it concerns (or, where the link only knows its
+    own id, `reference` is that id); the hub finds the message and moves it to `outcome`.
+    """
+
+    key: str | None = None
+    reference: str | None = None
+    outcome: Outcome
+    reason_code: str | None = None
+    reason: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+class WebhookReceiver(Protocol):
+    """A connector that the outside calls back over HTTP (Stripe, PayPal)."""
+
+    webhook_path: str  # mounted under /v1/webhooks/<connector name>
+
+    async def webhook(self, body: bytes, headers: Mapping[str, str]) -> list[StatusUpdate]:
+        """Verify the signature (raise ConnectorError code LINK.SIGNATURE when bad) and translate
+        the event into status updates."""
+        ...
