@@ -122,6 +122,7 @@ class StatusUpdate:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
+@runtime_checkable
 class WebhookReceiver(Protocol):
     """A connector that the outside calls back over HTTP (Stripe, PayPal)."""
 

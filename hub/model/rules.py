@@ -47,9 +47,9 @@ def _agent(agent: Agent | None, path: str) -> Iterator[Diagnostic]:
         return
     if agent.bic is not None and (problem := bic_problem(agent.bic)):
         yield Diagnostic("MODEL.BIC", f"{agent.bic}: {problem}", f"{path}.bic")
-    if agent.account is not None and looks_like_iban(agent.account):
-        if problem := iban_problem(agent.account):
-            yield Diagnostic("MODEL.IBAN", f"{agent.account}: {problem}", f"{path}.account")
+    if (agent.account is not None and looks_like_iban(agent.account)
+            and (problem := iban_problem(agent.account))):
+        yield Diagnostic("MODEL.IBAN", f"{agent.account}: {problem}", f"{path}.account")
 
 
 def _party(party: Party | None, path: str) -> Iterator[Diagnostic]:
@@ -57,9 +57,9 @@ def _party(party: Party | None, path: str) -> Iterator[Diagnostic]:
         return
     if party.bic is not None and (problem := bic_problem(party.bic)):
         yield Diagnostic("MODEL.BIC", f"{party.bic}: {problem}", f"{path}.bic")
-    if party.account is not None and looks_like_iban(party.account):
-        if problem := iban_problem(party.account):
-            yield Diagnostic("MODEL.IBAN", f"{party.account}: {problem}", f"{path}.account")
+    if (party.account is not None and looks_like_iban(party.account)
+            and (problem := iban_problem(party.account))):
+        yield Diagnostic("MODEL.IBAN", f"{party.account}: {problem}", f"{path}.account")
 
 
 AGENT_FIELDS = ("debtor_agent", "creditor_agent", "instructing_agent", "instructed_agent",

@@ -29,15 +29,17 @@ FINAL = frozenset({State.REJECTED, State.COMPLETED, State.RETURNED, State.CANCEL
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.RECEIVED: frozenset({State.VALIDATED, State.REJECTED, State.REPAIR}),
-    State.VALIDATED: frozenset({State.ROUTED, State.REPAIR, State.REJECTED}),
+    # a status report or confirmation needs no route: it completes once applied
+    State.VALIDATED: frozenset({State.ROUTED, State.REPAIR, State.REJECTED, State.COMPLETED}),
     State.REPAIR: frozenset({State.VALIDATED, State.ROUTED, State.REJECTED, State.CANCELLED,
                              State.QUEUED}),
     State.ROUTED: frozenset({State.QUEUED, State.REPAIR}),
-    State.QUEUED: frozenset({State.DISPATCHED, State.RETRYING, State.DEAD, State.REPAIR,
-                             State.QUEUED, State.DELIVERED, State.REJECTED}),
+    State.QUEUED: frozenset({State.QUEUED, State.DISPATCHED, State.DELIVERED, State.COMPLETED,
+                             State.REJECTED, State.RETRYING, State.DEAD, State.REPAIR}),
     State.DISPATCHED: frozenset({State.DELIVERED, State.COMPLETED, State.REJECTED,
                                  State.RETURNED, State.RETRYING, State.REPAIR}),
-    State.RETRYING: frozenset({State.QUEUED, State.DISPATCHED, State.DEAD, State.ROUTED}),
+    State.RETRYING: frozenset({State.RETRYING, State.QUEUED, State.DISPATCHED, State.DELIVERED,
+                               State.COMPLETED, State.REJECTED, State.DEAD, State.REPAIR}),
     State.DELIVERED: frozenset({State.COMPLETED, State.REJECTED, State.RETURNED, State.REPAIR}),
     State.DEAD: frozenset({State.QUEUED, State.REPAIR, State.CANCELLED}),
     State.COMPLETED: frozenset({State.RETURNED}),

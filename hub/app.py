@@ -1,0 +1,316 @@
+"""The composition root and the daemon's life (STYLE §11).
+
+Start: journal → schema check (or migrate) → connectors → pipeline → dispatcher → inbound links →
+API last, so /readyz is true only when work can be done. SIGTERM: stop accepting, drain what is
+in flight within a timeout, close in reverse order. Background tasks are named and supervised; one
+dying stops the hub with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from hub import codecs
+from hub.api.app import ApiContext, create_admin, create_api
+from hub.config import Settings
+from hub.connectors import Connector, InboundConnector, StatusUpdate, build
+from hub.connectors.base import Inbound, WebhookReceiver
+from hub.dispatch import Dispatcher, Policy
+from hub.errors import ConfigError, HubError, JournalError
+from hub.journal import Journal, NewEvent, OutboxRow
+from hub.metrics import Metrics
+from hub.model import Message, can_move
+from hub.pipeline import Pipeline, Rejected, Submission
+from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
+from hub.status import OUTCOME_STATES
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self, settings: Settings, *, registry: CollectorRegistry | None = None) -> None:
+        self.settings = settings
+        self.metrics = Metrics(registry)
+        self.node = settings.hub.node_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.journal: Journal | None = None
+        self.connectors: dict[str, Connector] = {}
+        self.planner: Planner | None = None
+        self.pipeline: Pipeline | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self.runners: list[web.AppRunner] = []
+        self.stopping = asyncio.Event()
+        self.failure: str | None = None
+        self.ready = False
+        self.bootstrap_token: str | None = None
+        self.api_port: int | None = None
+        self.admin_port: int | None = None
+
+    # -- start --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        s = self.settings
+        codecs.configure(schema_dir=Path(s.codecs.schema_dir) if s.codecs.schema_dir else None,
+                         lenient=frozenset(s.codecs.lenient))
+        self.journal = journal = await Journal.open(s.journal_url,
+                                                    schema=s.journal.schema or None,
+                                                    pool_size=s.journal.pool_size)
+        if s.journal.auto_migrate:
+            await journal.migrate()
+        await journal.check_schema()
+        await self._bootstrap_key(journal)
+        for name, table in s.connector_tables().items():
+            self.connectors[name] = build(name, table, registry=self.metrics.registry)
+        for connector in self.connectors.values():
+            await connector.start()
+        self.planner = self._planner()
+        self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
+                                 batch_max=s.journal.batch_max, on_queued=self._wake)
+        self.pipeline.start()
+        d = s.dispatch
+        self.dispatcher = Dispatcher(
+            journal, self.connectors, metrics=self.metrics, worker=self.node,
+            policy=Policy(batch_size=d.batch_size, concurrency=d.concurrency,
+                          lease_seconds=d.lease_seconds, max_attempts=d.max_attempts,
+                          base_delay=d.base_delay, max_delay=d.max_delay,
+                          poll_interval=d.poll_interval, send_timeout=d.send_timeout),
+            reroute=self._reroute)
+        await journal.listen_outbox(self._wake)
+        self._spawn("dispatcher", self.dispatcher.run())
+        for name, connector in self.connectors.items():
+            if isinstance(connector, InboundConnector) and _has_inbound(connector):
+                self._spawn(f"inbound:{name}", self._inbound(connector))
+        await self._serve()
+        self.ready = True
+        self.metrics.ready.set(1)
+        log.info("hub ready", extra={"action": "hub.ready", "api_port": self.api_port,
+                                     "admin_port": self.admin_port, "node": self.node})
+
+    def _planner(self) -> Planner:
+        table = self.settings.routing.table
+        if table:
+            from hub.router_table import TablePlanner
+            return TablePlanner.load(Path(table), health=self._health)
+        outbound = [n for n, c in self.settings.connector_tables().items()
+                    if c.get("type") == "filedrop" and c.get("outbound")]
+        if not outbound:
+            raise ConfigError("routing.table: required when no file-drop connector has an "
+                              "outbound folder", location="routing.table")
+        return StaticPlanner(outbound[0], "json")
+
+    def _health(self) -> dict[str, Any]:
+        return {}
+
+    async def _bootstrap_key(self, journal: Journal) -> None:
+        """On first start with no key, create an admin key and show it once."""
+        if await journal.active_key_count() > 0:
+            return
+        key, token = await journal.create_key("admin", "bootstrap")
+        self.bootstrap_token = token
+        path = self.settings.api.bootstrap_key_file
+        if path:
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(token + "\n")
+        print(f"\nNo API key existed, so an admin key was created (id {key.id}).\n"
+              f"It is shown this once and stored only as a hash:\n\n    {token}\n", flush=True)
+
+    async def _serve(self) -> None:
+        assert self.journal is not None and self.pipeline is not None
+        webhooks = {n: c for n, c in self.connectors.items() if hasattr(c, "webhook_path")}
+        ctx = ApiContext(journal=self.journal, pipeline=self.pipeline, metrics=self.metrics,
+                         max_body_bytes=self.settings.api.max_body_bytes,
+                         explain=self._explain, webhooks=_webhooks(webhooks),
+                         apply_updates=self.apply_updates, ready=lambda: self.ready)
+        api = web.AppRunner(create_api(ctx), access_log=None, handle_signals=False)
+        admin = web.AppRunner(create_admin(ctx), access_log=None, handle_signals=False)
+        for runner, host, port in ((api, self.settings.api.host, self.settings.api.port),
+                                   (admin, self.settings.api.admin_host,
+                                    self.settings.api.admin_port)):
+            await runner.setup()
+            site = web.TCPSite(runner, host, port, reuse_address=True)
+            await site.start()
+            self.runners.append(runner)
+        self.api_port = _bound_port(api)
+        self.admin_port = _bound_port(admin)
+
+    def _explain(self, raw: bytes, format: str | None, at: datetime | None) -> dict[str, Any]:
+        from hub.router_table import explain_raw
+        return explain_raw(self.planner, raw, format, at or datetime.now(UTC))
+
+    # -- background work ----------------------------------------------------------------------
+
+    def _spawn(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name=name)
+        task.add_done_callback(self._supervise)
+        self.tasks.append(task)
+
+    def _supervise(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self.stopping.is_set():
+            return
+        exc = task.exception()
+        reason = f"{task.get_name()} stopped: {exc!r}" if exc else f"{task.get_name()} ended"
+        log.error("background task died", extra={"action": "hub.task_died", "task":
+                                                 task.get_name(), "reason": reason})
+        self.failure = reason
+        self.stopping.set()
+
+    def _wake(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
+
+    def _reroute(self, message: Message, exclude: frozenset[str],
+                 message_id: str) -> tuple[RouteChoice, OutboxRow] | NoRoute:
+        assert self.planner is not None and self.pipeline is not None
+        choice = self.planner.choose(message, at=datetime.now(UTC), exclude=exclude)
+        if isinstance(choice, NoRoute):
+            return choice
+        rendered = self.pipeline.render(message, choice, message_id)
+        if not isinstance(rendered, OutboxRow):
+            return NoRoute("ROUTE.NO_PATH", f"fallback {choice.connector} cannot render: "
+                           f"{rendered.message}")
+        return choice, rendered
+
+    async def _inbound(self, connector: InboundConnector) -> None:
+        async for item in connector.receive():
+            await self.take(connector, item)
+
+    async def take(self, connector: InboundConnector, item: Inbound) -> None:
+        """Journal one arrival, then ack it; reject it with its diagnostics if unreadable."""
+        assert self.journal is not None and self.pipeline is not None
+        digest = hashlib.sha256(item.payload).hexdigest()
+        try:
+            if await self.journal.input_known(item.channel, item.name, digest):
+                await connector.ack(item)  # journalled before a crash; only the move was lost
+                self.metrics.inbound_files.labels(item.channel, "already_journalled").inc()
+                return
+            await self.pipeline.submit(Submission(
+                raw=item.payload, channel=item.channel, name=item.name,
+                submitted_by=f"link:{item.channel}"))
+        except Rejected as exc:
+            await connector.reject(item, exc.diagnostics)
+            self.metrics.inbound_files.labels(item.channel, "rejected").inc()
+            return
+        except (JournalError, OSError) as exc:
+            log.warning("inbound item not journalled; will retry",
+                        extra={"action": "inbound.retry", "channel": item.channel,
+                               "name": item.name, "error": str(exc)})
+            forget = getattr(connector, "forget", None)
+            if forget is not None:
+                forget(item)
+            return
+        await connector.ack(item)
+        self.metrics.inbound_files.labels(item.channel, "accepted").inc()
+
+    async def apply_updates(self, source: str, updates: list[StatusUpdate]) -> int:
+        """Apply what a link reported later (webhooks, polls, receipts) to the messages."""
+        assert self.journal is not None
+        applied = 0
+        for update in updates:
+            ids: list[str] = []
+            if update.key:
+                ids = await self.journal.find(outbox_key=update.key)
+            if not ids and update.reference:
+                ids = await self.journal.find(external_ref=update.reference)
+            if not ids:
+                log.warning("status update for no known message", extra={
+                    "action": "status.uncorrelated", "source": source, "key": update.key,
+                    "reference": update.reference})
+                continue
+            record = await self.journal.get(ids[-1])
+            if record is None:
+                continue
+            target = OUTCOME_STATES.get(update.outcome) or record.state
+            if target != record.state and not can_move(record.state, target):
+                target = record.state
+            await self.journal.append(record.id, NewEvent("status", target, f"link:{source}", {
+                "outcome": update.outcome.value, "reason_code": update.reason_code,
+                "reason": update.reason, "reference": update.reference,
+                **dict(update.detail)}))
+            self.metrics.status_in.labels(source, target.value).inc()
+            applied += 1
+        return applied
+
+    # -- stop ---------------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        self.stopping.set()
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        self.ready = False
+        self.metrics.ready.set(0)
+        for runner in self.runners:  # stop accepting first
+            with contextlib.suppress(Exception):
+                await runner.cleanup()
+        self.runners.clear()
+        for task in self.tasks:
+            if task.get_name().startswith("inbound:"):
+                task.cancel()
+        if self.pipeline is not None:
+            await self.pipeline.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        pending = [t for t in self.tasks if not t.done()]
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=timeout)
+            for task in still:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self.tasks.clear()
+        for connector in reversed(list(self.connectors.values())):
+            with contextlib.suppress(Exception):
+                await asyncio.shield(connector.close())
+        if self.journal is not None:
+            await self.journal.close()
+            self.journal = None
+        log.info("hub stopped", extra={"action": "hub.stopped", "reason": self.failure})
+
+    async def run_forever(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        try:
+            await self.start()
+        except HubError as exc:
+            log.error("hub could not start", extra={"action": "hub.start_failed",
+                                                     "code": exc.code, "error": exc.message})
+            await self.stop()
+            return 2
+        await self.stopping.wait()
+        await self.stop()
+        return 1 if self.failure else 0
+
+
+def _has_inbound(connector: Connector) -> bool:
+    inbox = getattr(connector, "inbox", True)
+    return inbox is not None
+
+
+def _webhooks(found: dict[str, Connector]) -> dict[str, WebhookReceiver]:
+    return {name: connector for name, connector in found.items()
+            if isinstance(connector, WebhookReceiver)}
+
+
+def _bound_port(runner: web.AppRunner) -> int | None:
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    return None
+
+
+__all__ = ["Hub"]

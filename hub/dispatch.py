@@ -1,0 +1,205 @@
+"""The dispatcher: claims outbox rows and sends them, owning the I/O policy (STYLE §7).
+
+Timeouts, retries with exponential backoff and jitter, the circuit breaker per connector,
+fallback to the next route, dead letters, and one structured log line per send live here, once.
+Several hub processes share the outbox safely: a row is claimed with a lease (SKIP LOCKED on
+PostgreSQL), and every send carries the idempotency key so a row re-claimed after a crash is
+never paid twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from hub.connectors.base import Connector, Delivery, Outbound, Outcome
+from hub.errors import ConnectorError
+from hub.journal import Journal, NewEvent, OutboxItem, OutboxRow, Settlement, now_us
+from hub.metrics import Metrics
+from hub.model import Message, State, from_data
+from hub.router import NoRoute, RouteChoice
+from hub.status import OUTCOME_STATES
+
+log = logging.getLogger(__name__)
+
+
+class Breaker(Protocol):
+    def allow(self) -> bool: ...
+    def record_success(self) -> None: ...
+    def record_failure(self) -> None: ...
+
+
+class Rerouter(Protocol):
+    def __call__(self, message: Message, exclude: frozenset[str],
+                 message_id: str) -> tuple[RouteChoice, OutboxRow] | NoRoute: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    batch_size: int = 64
+    concurrency: int = 32
+    lease_seconds: float = 60.0
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 300.0
+    poll_interval: float = 0.5
+    send_timeout: float = 30.0
+
+
+def backoff(attempt: int, policy: Policy, rng: Callable[[], float] = random.random) -> float:
+    """Exponential with full jitter on the upper half: base * 2^(n-1), capped, times 0.5-1.0."""
+    delay: float = min(policy.max_delay, policy.base_delay * 2 ** max(attempt - 1, 0))
+    return delay * (0.5 + rng() / 2)
+
+
+class Dispatcher:
+    def __init__(self, journal: Journal, connectors: Mapping[str, Connector], *,
+                 metrics: Metrics, policy: Policy, worker: str,
+                 breakers: Mapping[str, Breaker] | None = None,
+                 reroute: Rerouter | None = None) -> None:
+        self.journal = journal
+        self.connectors = connectors
+        self.metrics = metrics
+        self.policy = policy
+        self.worker = worker
+        self.breakers = breakers or {}
+        self.reroute = reroute
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._limit = asyncio.Semaphore(policy.concurrency)
+        self.running = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Claim and send until stopped; the batch in hand is finished before returning."""
+        self.running = True
+        lease_us = int(self.policy.lease_seconds * 1_000_000)
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                items = await self.journal.claim(self.worker, self.policy.batch_size, lease_us)
+                if items:
+                    await self.dispatch(items)
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.policy.poll_interval)
+        finally:
+            self.running = False
+
+    async def dispatch(self, items: list[OutboxItem]) -> list[Settlement]:
+        verdicts = await asyncio.gather(*(self._one(item) for item in items))
+        started = time.perf_counter()
+        await self.journal.settle(list(verdicts))
+        self.metrics.journal_commit_seconds.labels("settle").observe(
+            time.perf_counter() - started)
+        return list(verdicts)
+
+    async def _one(self, item: OutboxItem) -> Settlement:
+        connector = self.connectors.get(item.connector)
+        message, _ = from_data(item.canonical)
+        breaker = self.breakers.get(item.connector)
+        started = time.perf_counter()
+        error: ConnectorError | None = None
+        delivery: Delivery | None = None
+        if connector is None:
+            error = ConnectorError(f"no connector {item.connector!r} in this hub",
+                                   code="LINK.UNKNOWN", retryable=False)
+        elif message is None:
+            error = ConnectorError("stored message no longer reads", code="LINK.ERROR",
+                                   retryable=False)
+        elif breaker is not None and not breaker.allow():
+            error = ConnectorError(f"circuit open for {item.connector}", code="LINK.CIRCUIT_OPEN",
+                                   retryable=True)
+        else:
+            outbound = Outbound(message_id=item.message_id, idempotency_key=item.idempotency_key,
+                                format=item.format, payload=item.payload, message=message,
+                                attempt=item.attempts, route=item.route or {})
+            try:
+                async with self._limit:
+                    delivery = await asyncio.wait_for(connector.send(outbound),
+                                                      self.policy.send_timeout)
+            except ConnectorError as exc:
+                error = exc
+            except TimeoutError:
+                error = ConnectorError(f"{item.connector} did not answer within "
+                                       f"{self.policy.send_timeout}s", code="LINK.TIMEOUT")
+            except Exception as exc:
+                log.exception("connector failed", extra={"action": "dispatch.crash",
+                                                         "message_id": item.message_id})
+                error = ConnectorError(f"{type(exc).__name__} in {item.connector}")
+            if breaker is not None:
+                (breaker.record_failure if error and error.retryable else
+                 breaker.record_success)()
+        elapsed = time.perf_counter() - started
+        self.metrics.send_seconds.labels(item.connector).observe(elapsed)
+        if delivery is not None:
+            verdict = self._sent(item, delivery)
+        else:
+            assert error is not None
+            verdict = self._failed(item, error, message)
+        self.metrics.dispatched.labels(item.connector, verdict.outcome).inc()
+        log.info("send", extra={
+            "action": "dispatch.send", "message_id": item.message_id,
+            "uetr": (message.uetr and str(message.uetr)) if message else None,
+            "connector": item.connector, "attempt": item.attempts, "outcome": verdict.outcome,
+            "state": verdict.state.value, "error": verdict.error,
+            "reference": verdict.external_ref, "ms": round(elapsed * 1000, 2)})
+        return verdict
+
+    def _sent(self, item: OutboxItem, delivery: Delivery) -> Settlement:
+        state = OUTCOME_STATES.get(delivery.outcome) or State.DISPATCHED
+        if delivery.outcome is Outcome.REJECTED:
+            state = State.REJECTED
+        data: dict[str, Any] = {"connector": item.connector, "attempt": item.attempts,
+                                "outcome": delivery.outcome.value,
+                                "reference": delivery.reference, **dict(delivery.detail)}
+        return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="sent",
+                          state=state, event=NewEvent("dispatched", state, self.worker, data),
+                          external_ref=delivery.reference)
+
+    def _failed(self, item: OutboxItem, error: ConnectorError,
+                message: Message | None) -> Settlement:
+        data: dict[str, Any] = {"connector": item.connector, "attempt": item.attempts,
+                                "code": error.code, "error": error.message}
+        if error.retryable and item.attempts < self.policy.max_attempts:
+            delay = backoff(item.attempts, self.policy)
+            retry_after = getattr(error, "retry_after", None)
+            if isinstance(retry_after, (int, float)):
+                delay = max(delay, float(retry_after))
+            data["retry_in_s"] = round(delay, 3)
+            return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="retry",
+                              state=State.RETRYING,
+                              event=NewEvent("send_failed", State.RETRYING, self.worker, data),
+                              next_us=now_us() + int(delay * 1_000_000), error=error.message)
+        if self.reroute is not None and message is not None:
+            tried = frozenset((item.route or {}).get("tried", ())) | {item.connector}
+            alternative = self.reroute(message, tried, item.message_id)
+            if not isinstance(alternative, NoRoute):
+                choice, row = alternative
+                route = {**dict(choice.data), "tried": sorted(tried)}
+                data.update({"fallback": choice.connector, "rule": choice.rule})
+                return Settlement(outbox_id=item.id, message_id=item.message_id,
+                                  outcome="reroute", state=State.QUEUED,
+                                  event=NewEvent("rerouted", State.QUEUED, self.worker, data),
+                                  error=error.message, reroute=row,
+                                  route_json=orjson.dumps(route).decode())
+            data["fallback"] = None
+        return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="dead",
+                          state=State.DEAD, event=NewEvent("dead", State.DEAD, self.worker, data),
+                          error=error.message)
+
+

@@ -1,0 +1,158 @@
+-- Named queries of the SQLite journal. Each "-- name:" starts one query.
+
+-- name: migrations_table
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_us bigint NOT NULL);
+
+-- name: applied_migrations
+SELECT version, name FROM schema_migrations ORDER BY version;
+
+-- name: record_migration
+INSERT INTO schema_migrations (version, name, applied_us) VALUES (?1, ?2, ?3);
+
+-- name: migration_lock
+SELECT 1;
+
+-- name: dedup_lookup
+SELECT d.key, d.message_id, d.content_hash, m.state
+FROM dedup d JOIN messages m ON m.id = d.message_id
+WHERE d.key = ANY((SELECT value FROM json_each(?1)));
+
+-- name: input_lookup
+SELECT id FROM inputs WHERE channel = ?1 AND name = ?2 AND sha256 = ?3;
+
+-- name: input_messages
+SELECT id, state FROM messages WHERE input_id = ?1 ORDER BY input_index;
+
+-- name: insert_input
+INSERT INTO inputs (id, channel, name, sha256, size, format, raw, received_us)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);
+
+-- name: insert_message
+INSERT INTO messages (seq, id, input_id, input_index, state, format, kind, uetr, reference,
+    amount, currency, channel, sender, submitted_by, dedup_key, canonical, diagnostics, route,
+    connector, event_count, last_hash, created_us, updated_us)
+VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM messages), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+    ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21);
+
+-- name: insert_event
+INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);
+
+-- name: insert_dedup
+INSERT INTO dedup (key, message_id, content_hash) VALUES (?1, ?2, ?3);
+
+-- name: insert_outbox
+INSERT INTO outbox (message_id, connector, format, payload, idempotency_key, state, next_us,
+    created_us)
+VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7);
+
+-- name: notify_outbox
+SELECT 1;
+
+-- name: get_message
+SELECT * FROM messages WHERE id = ?1;
+
+-- name: list_messages
+SELECT * FROM messages
+WHERE (?1 IS NULL OR state = ?1) AND updated_us >= ?2 AND seq > ?3
+ORDER BY seq LIMIT ?4;
+
+-- name: events_of
+SELECT * FROM events WHERE message_id = ?1 ORDER BY n;
+
+-- name: events_between
+SELECT * FROM events WHERE at_us >= ?1 AND at_us < ?2 ORDER BY message_id, n;
+
+-- name: all_events
+SELECT * FROM events ORDER BY message_id, n;
+
+-- name: claim
+UPDATE outbox SET state = 'claimed', claimed_by = ?1, claimed_until_us = ?2,
+    attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM outbox
+    WHERE (state = 'queued' AND next_us <= ?3)
+    ORDER BY next_us, id
+    LIMIT ?4)
+RETURNING id, message_id, connector, format, payload, idempotency_key, attempts,
+    (SELECT canonical FROM messages m WHERE m.id = outbox.message_id) AS canonical,
+    (SELECT route FROM messages m WHERE m.id = outbox.message_id) AS route,
+    (SELECT state FROM messages m WHERE m.id = outbox.message_id) AS state;
+
+-- name: reclaim_expired
+UPDATE outbox SET state = 'queued', claimed_by = NULL, claimed_until_us = NULL
+WHERE state = 'claimed' AND claimed_until_us < ?1;
+
+-- name: heads_for_update
+SELECT id, state, event_count, last_hash FROM messages WHERE id = ANY((SELECT value FROM json_each(?1)))
+ORDER BY id;
+
+-- name: update_head
+UPDATE messages SET state = ?2, event_count = ?3, last_hash = ?4, updated_us = ?5,
+    external_ref = COALESCE(?6, external_ref), route = COALESCE(?7, route),
+    connector = COALESCE(?8, connector)
+WHERE id = ?1;
+
+-- name: update_canonical
+UPDATE messages SET canonical = ?2, diagnostics = ?3, version = version + 1, amount = ?4,
+    currency = ?5, reference = ?6
+WHERE id = ?1;
+
+-- name: outbox_done
+UPDATE outbox SET state = ?2, claimed_by = NULL, claimed_until_us = NULL, last_error = ?3,
+    next_us = ?4
+WHERE id = ?1;
+
+-- name: outbox_requeue_message
+UPDATE outbox SET state = 'queued', attempts = 0, next_us = ?2, last_error = NULL
+WHERE message_id = ?1 AND state = 'dead';
+
+-- name: outbox_stats
+SELECT count(*) AS depth, min(created_us) AS oldest_us FROM outbox
+WHERE state IN ('queued', 'claimed');
+
+-- name: state_counts
+SELECT state, count(*) AS n FROM messages GROUP BY state;
+
+-- name: find_by_uetr
+SELECT id FROM messages WHERE uetr = ?1 ORDER BY seq;
+
+-- name: find_by_reference
+SELECT id FROM messages WHERE reference = ?1 ORDER BY seq;
+
+-- name: find_by_external_ref
+SELECT id FROM messages WHERE external_ref = ?1 ORDER BY seq;
+
+-- name: insert_key
+INSERT INTO api_keys (id, hash, role, name, created_us) VALUES (?1, ?2, ?3, ?4, ?5);
+
+-- name: key_by_hash
+SELECT id, role, name, created_us, revoked_us FROM api_keys WHERE hash = ?1;
+
+-- name: list_keys
+SELECT id, role, name, created_us, revoked_us FROM api_keys ORDER BY created_us;
+
+-- name: revoke_key
+UPDATE api_keys SET revoked_us = ?2 WHERE id = ?1 AND revoked_us IS NULL;
+
+-- name: count_keys
+SELECT count(*) AS n FROM api_keys WHERE revoked_us IS NULL;
+
+-- name: next_counter
+INSERT INTO counters (name, value) VALUES (?1, 1)
+ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+RETURNING value;
+
+-- name: record_control_number
+INSERT INTO control_numbers (partner, kind, direction, number, at_us)
+VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING number;
+
+-- name: try_lease
+SELECT 1 AS held, ?1 AS lease;
+
+-- name: release_lease
+SELECT ?1 AS lease;
+
+-- name: find_by_outbox_key
+SELECT DISTINCT message_id AS id FROM outbox WHERE idempotency_key = ?1;

@@ -1,0 +1,512 @@
+"""The journal's verbs, written once over both databases (ARCHITECTURE §3, STYLE §9).
+
+accept   one transaction per batch: inputs, messages, first events, dedup keys, outbox rows
+claim    outbox rows for a dispatcher (SKIP LOCKED on PostgreSQL), with a lease
+settle   the dispatcher's verdicts for a batch, in one transaction
+append   any later state change (status in, repair, operator action) as a chained event
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import orjson
+
+from hub.errors import HubError, JournalError, register
+from hub.journal.db import Conn, Database, PostgresDatabase, SqliteDatabase, load_migrations
+from hub.journal.records import (
+    GENESIS,
+    AcceptOutcome,
+    ApiKey,
+    EventRecord,
+    MessageRecord,
+    NewEvent,
+    NewMessage,
+    OutboxItem,
+    OutboxRow,
+    Settlement,
+    event_hash,
+    now_us,
+)
+from hub.model import State, can_move
+
+log = logging.getLogger(__name__)
+
+register({
+    "JOURNAL.CHAIN_BROKEN": "an event's hash does not seal the one before it",
+})
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _loads(value: Any) -> Any:
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    return orjson.loads(value)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _message(row: dict[str, Any]) -> MessageRecord:
+    return MessageRecord(
+        id=row["id"], seq=row["seq"], state=State(row["state"]), format=row["format"],
+        kind=row["kind"], uetr=row["uetr"], reference=row["reference"], amount=row["amount"],
+        currency=row["currency"], channel=row["channel"], sender=row["sender"],
+        submitted_by=row["submitted_by"], canonical=_loads(row["canonical"]),
+        diagnostics=_loads(row["diagnostics"]), route=_loads(row["route"]),
+        connector=row["connector"], external_ref=row["external_ref"], version=row["version"],
+        created_us=row["created_us"], updated_us=row["updated_us"], input_id=row["input_id"])
+
+
+def _event(row: dict[str, Any]) -> EventRecord:
+    return EventRecord(
+        seq=row["seq"], message_id=row["message_id"], n=row["n"], at_us=row["at_us"],
+        type=row["type"], state=State(row["state"]), actor=row["actor"],
+        data=_loads(row["data"]), prev_hash=row["prev_hash"], hash=row["hash"])
+
+
+class _Chain:
+    """Builds event rows for one message, sealing each with the hash of the one before."""
+
+    def __init__(self, message_id: str, count: int, last_hash: str) -> None:
+        self.message_id = message_id
+        self.count = count
+        self.last_hash = last_hash
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, event: NewEvent, at_us: int) -> None:
+        self.count += 1
+        data_json = _dumps(event.data)
+        digest = event_hash(self.last_hash, self.message_id, self.count, at_us, event.type,
+                            event.state.value, event.actor, data_json)
+        self.rows.append((self.message_id, self.count, at_us, event.type, event.state.value,
+                          event.actor, data_json, self.last_hash, digest))
+        self.last_hash = digest
+
+
+def verify_events(events: Iterable[EventRecord],
+                  resume: Mapping[str, tuple[int, str]] | None = None) -> list[str]:
+    """Problems in a message's (or several messages') event chains; empty when intact.
+
+    `resume` gives, per message, the event number and hash a partial chain continues from.
+    """
+    problems: list[str] = []
+    last: dict[str, tuple[int, str]] = dict(resume or {})
+    for e in events:
+        n_before, hash_before = last.get(e.message_id, (0, GENESIS))
+        if e.n != n_before + 1:
+            problems.append(f"{e.message_id} event {e.n}: expected event {n_before + 1}")
+        if e.prev_hash != hash_before:
+            problems.append(f"{e.message_id} event {e.n}: prev_hash does not match")
+        expected = event_hash(e.prev_hash, e.message_id, e.n, e.at_us, e.type, e.state.value,
+                              e.actor, _dumps(e.data))
+        if expected != e.hash:
+            problems.append(f"{e.message_id} event {e.n}: hash does not match its content")
+        last[e.message_id] = (e.n, e.hash)
+    return problems
+
+
+class Journal:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.q = db.queries
+        self._listen_conn: Any = None
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+    @classmethod
+    async def open(cls, url: str, *, schema: str | None = None, pool_size: int = 10) -> Journal:
+        """`sqlite:///path/to/hub.db` (or a bare path) or `postgresql://...`."""
+        if url.startswith(("postgres://", "postgresql://")):
+            db: Database = await PostgresDatabase.open(url, schema=schema, max_size=pool_size)
+        else:
+            path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+            db = await SqliteDatabase.open(path)
+        return cls(db)
+
+    async def close(self) -> None:
+        if self._listen_conn is not None:
+            with contextlib.suppress(Exception):
+                await self._listen_conn.close()
+        await self.db.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    async def migrate(self) -> list[int]:
+        applied_now: list[int] = []
+        async with self.db.transaction() as c:
+            await c.execute(self.q["migrations_table"])
+            await c.fetch(self.q["migration_lock"])
+            done = {r["version"] for r in await c.fetch(self.q["applied_migrations"])}
+        for version, name, script in load_migrations(self.dialect):
+            if version in done:
+                continue
+            await self.db.run_script(script)
+            async with self.db.transaction() as c:
+                await c.execute(self.q["record_migration"], version, name, now_us())
+            applied_now.append(version)
+        return applied_now
+
+    async def check_schema(self) -> None:
+        expected = [v for v, _, _ in load_migrations(self.dialect)]
+        try:
+            async with self.db.connection() as c:
+                rows = await c.fetch(self.q["applied_migrations"])
+        except (asyncpg.PostgresError, Exception) as exc:
+            raise JournalError(f"journal is not migrated ({type(exc).__name__}); run "
+                               "`nvc-hub migrate`", code="JOURNAL.SCHEMA") from None
+        if [r["version"] for r in rows] != expected:
+            raise JournalError("journal schema is not at the expected migration; run "
+                               "`nvc-hub migrate`", code="JOURNAL.SCHEMA")
+
+    # -- accept -------------------------------------------------------------------------------
+
+    async def input_known(self, channel: str, name: str, sha256: str) -> list[tuple[str, State]]:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["input_lookup"], channel, name, sha256)
+            if row is None:
+                return []
+            rows = await c.fetch(self.q["input_messages"], row["id"])
+        return [(r["id"], State(r["state"])) for r in rows]
+
+    async def accept(self, items: list[NewMessage]) -> list[AcceptOutcome]:
+        """Journal a batch in one transaction; duplicates and conflicts are answered, not stored.
+
+        A unique-key race with another process fails the transaction; it is retried once, and
+        the retry sees the other process's rows as duplicates.
+        """
+        for attempt in (1, 2):
+            try:
+                return await self._accept(items)
+            except asyncpg.UniqueViolationError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _accept(self, items: list[NewMessage]) -> list[AcceptOutcome]:
+        outcomes: list[AcceptOutcome | None] = [None] * len(items)
+        at = now_us()
+        async with self.db.transaction() as c:
+            keys = list({i.dedup_key for i in items})
+            known = {r["key"]: r for r in await c.fetch(self.q["dedup_lookup"], self._array(keys))}
+            fresh: list[tuple[int, NewMessage]] = []
+            claimed: dict[str, NewMessage] = {}
+            for index, item in enumerate(items):
+                hit = known.get(item.dedup_key)
+                if hit is not None:
+                    status = "duplicate" if hit["content_hash"] == item.content_hash else "conflict"
+                    outcomes[index] = AcceptOutcome(status, hit["message_id"], State(hit["state"]))
+                elif (first := claimed.get(item.dedup_key)) is not None:
+                    status = "duplicate" if first.content_hash == item.content_hash else "conflict"
+                    outcomes[index] = AcceptOutcome(status, first.id, first.state)
+                else:
+                    claimed[item.dedup_key] = item
+                    fresh.append((index, item))
+            if fresh:
+                await self._insert(c, [item for _, item in fresh], at)
+                for index, item in fresh:
+                    outcomes[index] = AcceptOutcome("accepted", item.id, item.state)
+        return [o for o in outcomes if o is not None]
+
+    async def _insert(self, c: Conn, items: list[NewMessage], at: int) -> None:
+        inputs = {i.input.id: i.input for i in items}
+        await c.executemany(self.q["insert_input"], [
+            (i.id, i.channel, i.name, i.sha256, i.size, i.format, i.raw, at)
+            for i in inputs.values()])
+        message_rows, event_rows, dedup_rows, outbox_rows = [], [], [], []
+        for item in items:
+            chain = _Chain(item.id, 0, GENESIS)
+            for event in item.events:
+                chain.add(event, at)
+            message_rows.append((
+                item.id, item.input.id, item.input_index, item.state.value, item.format,
+                item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
+                item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
+                item.diagnostics_json, item.route_json, item.connector, chain.count,
+                chain.last_hash, at))
+            event_rows.extend(chain.rows)
+            dedup_rows.append((item.dedup_key, item.id, item.content_hash))
+            if item.outbox is not None:
+                o = item.outbox
+                outbox_rows.append((item.id, o.connector, o.format, o.payload, o.idempotency_key,
+                                    max(o.not_before_us, 0), at))
+        await c.executemany(self.q["insert_message"], message_rows)
+        await c.executemany(self.q["insert_event"], event_rows)
+        await c.executemany(self.q["insert_dedup"], dedup_rows)
+        if outbox_rows:
+            await c.executemany(self.q["insert_outbox"], outbox_rows)
+            await c.fetch(self.q["notify_outbox"])
+
+    def _array(self, values: list[str]) -> Any:
+        return values if self.dialect == "postgres" else _dumps(values)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def get(self, message_id: str) -> MessageRecord | None:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["get_message"], message_id)
+        return _message(row) if row else None
+
+    async def list_messages(self, *, state: State | None = None, since_us: int = 0,
+                            after_seq: int = 0, limit: int = 100) -> list[MessageRecord]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["list_messages"], state.value if state else None,
+                                 since_us, after_seq, limit)
+        return [_message(r) for r in rows]
+
+    async def events(self, message_id: str) -> list[EventRecord]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["events_of"], message_id)
+        return [_event(r) for r in rows]
+
+    async def events_between(self, start_us: int | None = None,
+                             end_us: int | None = None) -> list[EventRecord]:
+        async with self.db.connection() as c:
+            if start_us is None and end_us is None:
+                rows = await c.fetch(self.q["all_events"])
+            else:
+                rows = await c.fetch(self.q["events_between"], start_us or 0,
+                                     end_us or 2**62)
+        return [_event(r) for r in rows]
+
+    async def find(self, *, uetr: str | None = None, reference: str | None = None,
+                   external_ref: str | None = None, outbox_key: str | None = None) -> list[str]:
+        async with self.db.connection() as c:
+            if outbox_key:
+                rows = await c.fetch(self.q["find_by_outbox_key"], outbox_key)
+            elif uetr:
+                rows = await c.fetch(self.q["find_by_uetr"], uetr)
+            elif external_ref:
+                rows = await c.fetch(self.q["find_by_external_ref"], external_ref)
+            elif reference:
+                rows = await c.fetch(self.q["find_by_reference"], reference)
+            else:
+                return []
+        return [r["id"] for r in rows]
+
+    async def outbox_stats(self) -> tuple[int, int | None]:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["outbox_stats"])
+        assert row is not None
+        return int(row["depth"]), row["oldest_us"]
+
+    async def state_counts(self) -> dict[str, int]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["state_counts"])
+        return {r["state"]: int(r["n"]) for r in rows}
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    async def claim(self, worker: str, limit: int, lease_us: int) -> list[OutboxItem]:
+        at = now_us()
+        async with self.db.transaction() as c:
+            await c.execute(self.q["reclaim_expired"], at)
+            rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
+        return [OutboxItem(
+            id=r["id"], message_id=r["message_id"], connector=r["connector"], format=r["format"],
+            payload=bytes(r["payload"]), idempotency_key=r["idempotency_key"],
+            attempts=r["attempts"], canonical=_loads(r["canonical"]), route=_loads(r["route"]),
+            state=State(r["state"])) for r in rows]
+
+    async def settle(self, verdicts: list[Settlement]) -> None:
+        if not verdicts:
+            return
+        at = now_us()
+        async with self.db.transaction() as c:
+            ids = sorted({v.message_id for v in verdicts})
+            heads = {r["id"]: r for r in await c.fetch(self.q["heads_for_update"],
+                                                         self._array(ids))}
+            chains: dict[str, _Chain] = {}
+            states: dict[str, State] = {}
+            extras: dict[str, tuple[str | None, str | None, str | None]] = {}
+            outbox_rows, new_outbox = [], []
+            for v in verdicts:
+                head = heads[v.message_id]
+                chain = chains.get(v.message_id) or _Chain(
+                    v.message_id, head["event_count"], head["last_hash"])
+                chains[v.message_id] = chain
+                current = states.get(v.message_id, State(head["state"]))
+                target = v.state
+                if target != current and not can_move(current, target):
+                    log.warning("state change refused", extra={
+                        "action": "journal.transition_refused", "message_id": v.message_id,
+                        "from": current.value, "to": target.value})
+                    target = current
+                states[v.message_id] = target
+                chain.add(NewEvent(v.event.type, target, v.event.actor, v.event.data), at)
+                connector = v.reroute.connector if v.reroute else None
+                extras[v.message_id] = (v.external_ref, v.route_json, connector)
+                outbox_state = {"sent": "sent", "retry": "queued", "dead": "dead",
+                                "reroute": "rerouted"}[v.outcome]
+                outbox_rows.append((v.outbox_id, outbox_state, v.error, v.next_us))
+                if v.reroute is not None:
+                    o = v.reroute
+                    new_outbox.append((v.message_id, o.connector, o.format, o.payload,
+                                       o.idempotency_key, max(o.not_before_us, 0), at))
+            await c.executemany(self.q["outbox_done"], outbox_rows)
+            await c.executemany(self.q["insert_event"],
+                                [row for ch in chains.values() for row in ch.rows])
+            await c.executemany(self.q["update_head"], [
+                (mid, states[mid].value, ch.count, ch.last_hash, at, *extras[mid])
+                for mid, ch in chains.items()])
+            if new_outbox:
+                await c.executemany(self.q["insert_outbox"], new_outbox)
+                await c.fetch(self.q["notify_outbox"])
+
+    async def append(self, message_id: str, event: NewEvent, *,
+                     expect: Iterable[State] | None = None,
+                     canonical: tuple[str, str, str | None, str | None, str | None] | None = None,
+                     route_json: str | None = None, connector: str | None = None,
+                     outbox: OutboxRow | None = None, external_ref: str | None = None,
+                     requeue_dead: bool = False) -> State:
+        """Record one event (and its state change) on a message; returns the new state.
+
+        `expect` lists the states the caller acted on: if the message has moved on meanwhile,
+        nothing is written and JOURNAL.TRANSITION is raised.
+        """
+        at = now_us()
+        async with self.db.transaction() as c:
+            heads = await c.fetch(self.q["heads_for_update"], self._array([message_id]))
+            if not heads:
+                raise JournalError(f"no message {message_id}", code="JOURNAL.NOT_FOUND")
+            head = heads[0]
+            current = State(head["state"])
+            allowed = set(expect) if expect is not None else None
+            if allowed is not None and current not in allowed:
+                raise JournalError(f"message is {current.value}, not "
+                                   f"{'/'.join(sorted(s.value for s in allowed))}",
+                                   code="JOURNAL.TRANSITION")
+            if event.state != current and not can_move(current, event.state):
+                raise JournalError(f"{current.value} -> {event.state.value} is not allowed",
+                                   code="JOURNAL.TRANSITION")
+            chain = _Chain(message_id, head["event_count"], head["last_hash"])
+            chain.add(event, at)
+            await c.executemany(self.q["insert_event"], chain.rows)
+            await c.execute(self.q["update_head"], message_id, event.state.value, chain.count,
+                            chain.last_hash, at, external_ref, route_json, connector)
+            if canonical is not None:
+                await c.execute(self.q["update_canonical"], message_id, *canonical)
+            if requeue_dead:
+                await c.execute(self.q["outbox_requeue_message"], message_id, at)
+                await c.fetch(self.q["notify_outbox"])
+            if outbox is not None:
+                await c.execute(self.q["insert_outbox"], message_id, outbox.connector,
+                                outbox.format, outbox.payload, outbox.idempotency_key,
+                                max(outbox.not_before_us, 0), at)
+                await c.fetch(self.q["notify_outbox"])
+        return event.state
+
+    # -- API keys -----------------------------------------------------------------------------
+
+    async def create_key(self, role: str, name: str) -> tuple[ApiKey, str]:
+        key_id = secrets.token_hex(4)
+        token = f"nvc_{key_id}_{secrets.token_urlsafe(24)}"
+        at = now_us()
+        async with self.db.transaction() as c:
+            await c.execute(self.q["insert_key"], key_id, hash_token(token), role, name, at)
+        return ApiKey(key_id, role, name, at), token
+
+    async def key_for(self, token: str) -> ApiKey | None:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["key_by_hash"], hash_token(token))
+        if row is None or row["revoked_us"] is not None:
+            return None
+        return ApiKey(row["id"], row["role"], row["name"], row["created_us"])
+
+    async def keys(self) -> list[ApiKey]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["list_keys"])
+        return [ApiKey(r["id"], r["role"], r["name"], r["created_us"], r["revoked_us"])
+                for r in rows]
+
+    async def revoke_key(self, key_id: str) -> None:
+        async with self.db.transaction() as c:
+            await c.execute(self.q["revoke_key"], key_id, now_us())
+
+    async def active_key_count(self) -> int:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["count_keys"])
+        return int(row["n"]) if row else 0
+
+    # -- control numbers and leases -----------------------------------------------------------
+
+    async def next_counter(self, name: str) -> int:
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["next_counter"], name)
+        assert row is not None
+        return int(row["value"])
+
+    async def record_control_number(self, partner: str, kind: str, direction: str,
+                                    number: str) -> bool:
+        """True when this number is new for the partner; False when it was seen before."""
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["record_control_number"], partner, kind, direction,
+                                   number, now_us())
+        return row is not None
+
+    @asynccontextmanager
+    async def lease(self, key: str) -> AsyncIterator[bool]:
+        """Hold `key` exclusively across hub processes (PostgreSQL advisory lock) while inside.
+
+        SQLite is one process by construction, so the lease is always held there.
+        """
+        if not isinstance(self.db, PostgresDatabase):
+            yield True
+            return
+        async with self.db.pool.acquire() as conn:
+            held = bool(await conn.fetchval(self.q["try_lease"], key))
+            try:
+                yield held
+            finally:
+                if held:
+                    await conn.fetchval(self.q["release_lease"], key)
+
+    # -- wake-ups -----------------------------------------------------------------------------
+
+    async def listen_outbox(self, callback: Callable[[], None]) -> bool:
+        """Call `callback` whenever another process queues outbox rows (PostgreSQL only)."""
+        if not isinstance(self.db, PostgresDatabase):
+            return False
+        conn = await self.db.pool.acquire()
+        await conn.add_listener("hub_outbox", lambda *_: callback())
+        self._listen_conn = _Releaser(self.db.pool, conn)
+        return True
+
+
+class _Releaser:
+    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
+        self.pool, self.conn = pool, conn
+
+    async def close(self) -> None:
+        await self.pool.release(self.conn)
+
+
+async def wait_for_postgres(dsn: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = await asyncpg.connect(dsn)
+            await conn.close()
+            return
+        except (OSError, asyncpg.PostgresError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+__all__ = ["HubError", "Journal", "verify_events"]

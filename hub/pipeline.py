@@ -1,0 +1,312 @@
+"""Accept: decode, validate, hold, route, encode, journal in one transaction (ARCHITECTURE §1).
+
+The journal write is the commit point: a channel is acknowledged only after it. Routing and
+rendering are pure CPU and happen before the write, so a message is journalled with its route and
+outbox row in the same transaction as its arrival; several submissions share one transaction
+(group commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from hub import codecs
+from hub.batching import GroupCommit
+from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors, register
+from hub.journal import (
+    AcceptOutcome,
+    InputRecord,
+    Journal,
+    NewEvent,
+    NewMessage,
+    OutboxRow,
+)
+from hub.metrics import Metrics
+from hub.model import Message, State, can_move, dumps, to_data
+from hub.model.rules import check
+from hub.router import NoRoute, Planner, RouteChoice
+from hub.status import ANSWER_KINDS, original_keys, state_for
+
+log = logging.getLogger(__name__)
+
+register({
+    "PIPELINE.HELD": "held for a person",
+    "PIPELINE.UNCORRELATED": "no message found for this answer",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    raw: bytes
+    channel: str  # "api", or the inbound connector's name
+    name: str | None = None  # file name or delivery id on that channel
+    format: str | None = None  # None: detect
+    profile: str | None = None
+    submitted_by: str | None = None  # API key id or channel
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    code: str
+    reason: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+HoldCheck = Callable[[Message, Submission], Hold | None]
+
+
+class Rejected(HubError):
+    """The input cannot be taken; nothing was stored."""
+
+    code = "PIPELINE.REJECTED"
+    http_status = 422
+
+
+register({"PIPELINE.REJECTED": "input refused"})
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    format: str
+    outcomes: list[AcceptOutcome]
+    uetrs: list[str | None]
+    warnings: list[Diagnostic]
+
+    @property
+    def conflict(self) -> bool:
+        return any(o.status == "conflict" for o in self.outcomes)
+
+    @property
+    def duplicate(self) -> bool:
+        return all(o.status == "duplicate" for o in self.outcomes)
+
+
+def content_hash(message: Message) -> str:
+    return hashlib.sha256(dumps(message)).hexdigest()
+
+
+def dedup_key(message: Message, submission: Submission, index: int, digest: str) -> str:
+    """UETR where there is one; else the sender's reference with amount, currency and date;
+    else the content itself. An Idempotency-Key header replaces all of these."""
+    if submission.idempotency_key:
+        return f"idem:{submission.submitted_by or ''}:{submission.idempotency_key}:{index}"
+    if message.uetr is not None and message.kind not in ANSWER_KINDS:
+        return f"uetr:{message.kind.value}:{message.uetr}"
+    reference = message.reference
+    if reference:
+        amount = message.amount
+        parts = [submission.channel, submission_sender(message) or "", reference,
+                 amount.text() if amount else "", amount.currency if amount else "",
+                 message.settlement_date.isoformat() if message.settlement_date else "",
+                 message.kind.value]
+        return "ref:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"content:{digest}"
+
+
+def submission_sender(message: Message) -> str | None:
+    agent = message.instructing_agent or message.debtor_agent
+    return agent.bic if agent is not None else None
+
+
+class Pipeline:
+    def __init__(self, journal: Journal, planner: Planner, *, metrics: Metrics,
+                 our_bic: str, holds: Sequence[HoldCheck] = (), batch_max: int = 256,
+                 on_queued: Callable[[], None] | None = None) -> None:
+        self.journal = journal
+        self.planner = planner
+        self.metrics = metrics
+        self.our_bic = our_bic
+        self.holds = list(holds)
+        self.on_queued = on_queued
+        self.commits: GroupCommit[NewMessage, AcceptOutcome] = GroupCommit(
+            self._commit, max_items=batch_max, name="journal-accept")
+
+    def start(self) -> None:
+        self.commits.start()
+
+    async def stop(self) -> None:
+        await self.commits.stop()
+
+    async def _commit(self, items: list[NewMessage]) -> list[AcceptOutcome]:
+        started = time.perf_counter()
+        outcomes = await self.journal.accept(items)
+        self.metrics.journal_commit_seconds.labels("accept").observe(
+            time.perf_counter() - started)
+        self.metrics.journal_batch_size.observe(len(items))
+        return outcomes
+
+    def decode(self, submission: Submission) -> codecs.Decoded:
+        started = time.perf_counter()
+        decoded = codecs.decode(submission.raw, submission.format, profile=submission.profile)
+        for i, message in enumerate(decoded.messages):
+            prefix = f"[{i}]" if len(decoded.messages) > 1 else ""
+            decoded.diagnostics.extend(check(message, prefix))
+        self.metrics.stage_seconds.labels("decode").observe(time.perf_counter() - started)
+        return decoded
+
+    async def submit(self, submission: Submission) -> Result:
+        """Journal what the bytes hold, or raise Rejected with every diagnostic."""
+        decoded = self.decode(submission)
+        if has_errors(decoded.diagnostics) or not decoded.messages:
+            first = next((d for d in decoded.diagnostics if d.is_error), None)
+            code = first.code if first else "CODEC.EMPTY"
+            self.metrics.rejected.labels(submission.channel, decoded.format, code).inc()
+            raise Rejected(first.message if first else "no message in the input", code=code,
+                           location=first.location if first else "",
+                           diagnostics=decoded.diagnostics)
+        warnings = [d for d in decoded.diagnostics if d.severity is not Severity.ERROR]
+        raw_sha = hashlib.sha256(submission.raw).hexdigest()
+        record = InputRecord(id=str(uuid.uuid4()), channel=submission.channel,
+                             name=submission.name, sha256=raw_sha, size=len(submission.raw),
+                             format=decoded.format, raw=submission.raw)
+        at = datetime.now(UTC)
+        items = [self._prepare(message, i, submission, record, decoded, warnings, at)
+                 for i, message in enumerate(decoded.messages)]
+        outcomes = await self.commits.submit(items)
+        queued = False
+        for item, outcome in zip(items, outcomes, strict=True):
+            if outcome.status == "accepted":
+                self.metrics.accepted.labels(submission.channel, item.format,
+                                             item.state.value).inc()
+                queued = queued or item.outbox is not None
+            else:
+                self.metrics.duplicates.labels(submission.channel).inc()
+        if queued and self.on_queued is not None:
+            self.on_queued()
+        for message, item, outcome in zip(decoded.messages, items, outcomes, strict=True):
+            if outcome.status == "accepted" and message.kind in ANSWER_KINDS:
+                await self.apply_answer(message, item.id, actor=submission.channel)
+        return Result(decoded.format, outcomes,
+                      [str(m.uetr) if m.uetr else None for m in decoded.messages], warnings)
+
+    def _prepare(self, message: Message, index: int, submission: Submission,
+                 record: InputRecord, decoded: codecs.Decoded, warnings: list[Diagnostic],
+                 at: datetime) -> NewMessage:
+        message_id = str(uuid.uuid4())
+        canonical_json = dumps(message).decode()
+        digest = hashlib.sha256(canonical_json.encode()).hexdigest()
+        actor = submission.submitted_by or submission.channel
+        events = [
+            NewEvent("received", State.RECEIVED, actor, {
+                "channel": submission.channel, "name": submission.name,
+                "format": decoded.format, "sender": decoded.sender,
+                "input_sha256": record.sha256, "index": index}),
+            NewEvent("validated", State.VALIDATED, "hub",
+                     {"warnings": [d.to_json() for d in warnings]}),
+        ]
+        state = State.VALIDATED
+        route_json: str | None = None
+        connector: str | None = None
+        outbox: OutboxRow | None = None
+        if message.kind in ANSWER_KINDS:
+            state = State.COMPLETED
+            events.append(NewEvent("recorded", state, "hub",
+                                   {"note": "answer or notice; applied to the message it "
+                                            "concerns"}))
+        elif (hold := self._hold(message, submission)) is not None:
+            state = State.REPAIR
+            events.append(NewEvent("held", state, "hub",
+                                   {"code": hold.code, "reason": hold.reason, **hold.data}))
+        else:
+            started = time.perf_counter()
+            choice = self.planner.choose(message, at=at)
+            self.metrics.stage_seconds.labels("route").observe(time.perf_counter() - started)
+            if isinstance(choice, NoRoute):
+                state = State.REPAIR
+                events.append(NewEvent("no_route", state, "router",
+                                       {"code": choice.code, "reason": choice.reason,
+                                        **choice.data}))
+            else:
+                route_json = orjson.dumps(dict(choice.data)).decode()
+                connector = choice.connector
+                events.append(NewEvent("routed", State.ROUTED, "router", dict(choice.data)))
+                rendered = self.render(message, choice, message_id)
+                if isinstance(rendered, Diagnostic):
+                    state = State.REPAIR
+                    events.append(NewEvent("render_failed", state, "hub", rendered.to_json()))
+                else:
+                    state = State.QUEUED
+                    outbox = rendered
+                    events.append(NewEvent("queued", state, "hub", {
+                        "connector": choice.connector, "format": choice.format,
+                        "size": len(rendered.payload),
+                        "sha256": hashlib.sha256(rendered.payload).hexdigest()}))
+        amount = message.amount
+        return NewMessage(
+            id=message_id, input=record, input_index=index, state=state,
+            format=decoded.format, kind=message.kind.value,
+            uetr=str(message.uetr) if message.uetr else None, reference=message.reference,
+            amount=amount.text() if amount else None,
+            currency=amount.currency if amount else None, channel=submission.channel,
+            sender=decoded.sender, submitted_by=submission.submitted_by,
+            dedup_key=dedup_key(message, submission, index, digest), content_hash=digest,
+            canonical_json=canonical_json,
+            diagnostics_json=orjson.dumps([d.to_json() for d in warnings]).decode(),
+            events=events, route_json=route_json, connector=connector, outbox=outbox)
+
+    def _hold(self, message: Message, submission: Submission) -> Hold | None:
+        for check_hold in self.holds:
+            hold = check_hold(message, submission)
+            if hold is not None:
+                return hold
+        return None
+
+    def render(self, message: Message, choice: RouteChoice,
+               message_id: str) -> OutboxRow | Diagnostic:
+        started = time.perf_counter()
+        receiver = choice.receiver or (message.creditor_agent.bic
+                                       if message.creditor_agent else None)
+        try:
+            payload = codecs.encode(message, choice.format, sender=self.our_bic,
+                                    receiver=receiver, reference=message_id)
+        except CodecError as exc:
+            return exc.diagnostic()
+        except Exception as exc:  # a codec that cannot render must not lose the message
+            log.exception("render failed", extra={"action": "render.crash",
+                                                  "message_id": message_id})
+            return Diagnostic("CODEC.CANNOT_ENCODE", f"{choice.format}: {type(exc).__name__}",
+                              choice.format)
+        finally:
+            self.metrics.stage_seconds.labels("encode").observe(time.perf_counter() - started)
+        key = str(message.uetr) if message.uetr else message_id
+        return OutboxRow(connector=choice.connector, format=choice.format, payload=payload,
+                         idempotency_key=f"{key}-{choice.connector}")
+
+    async def apply_answer(self, answer: Message, answer_id: str, *, actor: str) -> str | None:
+        """Move the message an answer is about; returns its id, or None when none is found."""
+        target_state = state_for(answer)
+        for field_name, value in original_keys(answer):
+            ids = await self.journal.find(**{field_name: value})
+            ids = [i for i in ids if i != answer_id]
+            if not ids:
+                continue
+            original = ids[-1]
+            record = await self.journal.get(original)
+            if record is None:
+                continue
+            data = {"answer": answer_id, "status": answer.status, "reason_code":
+                    answer.reason_code, "reason": answer.reason_text, "kind": answer.kind.value}
+            new_state = target_state or record.state
+            if new_state != record.state and not can_move(record.state, new_state):
+                new_state = record.state
+            await self.journal.append(original, NewEvent("answer", new_state, actor, data))
+            self.metrics.status_in.labels(actor, new_state.value).inc()
+            return original
+        log.warning("answer without a message", extra={
+            "action": "status.uncorrelated", "message_id": answer_id,
+            "keys": [v for _, v in original_keys(answer)]})
+        return None
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    return dict(to_data(message))

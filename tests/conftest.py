@@ -1,0 +1,53 @@
+"""Fixtures shared by the whole suite: journals on both backends."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from hub.journal import Journal
+
+PG_DSN = os.environ.get("HUB_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _pg_available() -> bool:
+    try:
+        conn = await asyncpg.connect(PG_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+@pytest.fixture
+async def pg_schema() -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    if not await _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_DSN}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}")
+    schema = f"t_{os.getpid()}_{secrets.token_hex(4)}"
+    yield schema
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Journal]:
+    """A migrated journal on each backend: the same tests run against both."""
+    if request.param == "sqlite":
+        j = await Journal.open(f"sqlite:///{tmp_path / 'hub.db'}")
+    else:
+        schema = request.getfixturevalue("pg_schema")
+        j = await Journal.open(PG_DSN, schema=schema, pool_size=4)
+    await j.migrate()
+    yield j
+    await j.close()
