@@ -252,6 +252,7 @@ class Hub:
         self.stopping.set()
 
     async def stop(self, timeout: float = 15.0) -> None:
+        self.stopping.set()
         self.ready = False
         self.metrics.ready.set(0)
         for runner in self.runners:  # stop accepting first

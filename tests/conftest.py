@@ -24,15 +24,15 @@ async def _pg_available() -> bool:
     return True
 
 
-@pytest.fixture
-async def pg_schema() -> AsyncIterator[str]:
-    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+async def _new_schema() -> str:
     if not await _pg_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL not reachable at {PG_DSN}")
         pytest.skip(f"PostgreSQL not reachable at {PG_DSN}")
-    schema = f"t_{os.getpid()}_{secrets.token_hex(4)}"
-    yield schema
+    return f"t_{os.getpid()}_{secrets.token_hex(4)}"
+
+
+async def _drop_schema(schema: str) -> None:
     conn = await asyncpg.connect(PG_DSN)
     try:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -40,14 +40,25 @@ async def pg_schema() -> AsyncIterator[str]:
         await conn.close()
 
 
+@pytest.fixture
+async def pg_schema() -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    schema = await _new_schema()
+    yield schema
+    await _drop_schema(schema)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Journal]:
     """A migrated journal on each backend: the same tests run against both."""
+    schema = None
     if request.param == "sqlite":
         j = await Journal.open(f"sqlite:///{tmp_path / 'hub.db'}")
     else:
-        schema = request.getfixturevalue("pg_schema")
+        schema = await _new_schema()
         j = await Journal.open(PG_DSN, schema=schema, pool_size=4)
     await j.migrate()
     yield j
     await j.close()
+    if schema is not None:
+        await _drop_schema(schema)

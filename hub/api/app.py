@@ -51,9 +51,11 @@ PERMISSIONS: web.AppKey[dict[tuple[str, str], frozenset[Role]]] = web.AppKey("pe
 PUBLIC = frozenset({"/v1/webhooks/{connector}"})  # authenticated by the link's own signature
 
 
+CALLER: web.RequestKey[Caller] = web.RequestKey("caller", Caller)
+
+
 def caller(request: web.Request) -> Caller:
-    found: Caller = request["caller"]
-    return found
+    return request[CALLER]
 
 
 @web.middleware
@@ -75,6 +77,11 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except HubError as exc:
         return problem(exc.http_status if 400 <= exc.http_status < 600 else 500, exc.code,
                        exc.message, diagnostics=exc.diagnostics, instance=request.path)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("request failed", extra={"action": "api.error", "path": request.path})
+        return problem(500, "HUB.ERROR", "internal error", instance=request.path)
 
 
 @web.middleware
@@ -99,7 +106,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         return problem(403, "AUTH.FORBIDDEN",
                        f"role {found.role.value} may not {request.method} {canonical}",
                        instance=request.path)
-    request["caller"] = found
+    request[CALLER] = found
     return await handler(request)
 
 

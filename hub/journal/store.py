@@ -47,7 +47,8 @@ register({
 
 
 def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    """Canonical JSON (sorted keys): what is hashed must read back the same from jsonb."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _loads(value: Any) -> Any:

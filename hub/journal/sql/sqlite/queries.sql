@@ -16,7 +16,7 @@ SELECT 1;
 -- name: dedup_lookup
 SELECT d.key, d.message_id, d.content_hash, m.state
 FROM dedup d JOIN messages m ON m.id = d.message_id
-WHERE d.key = ANY((SELECT value FROM json_each(?1)));
+WHERE d.key IN (SELECT value FROM json_each(?1));
 
 -- name: input_lookup
 SELECT id FROM inputs WHERE channel = ?1 AND name = ?2 AND sha256 = ?3;
@@ -85,7 +85,7 @@ UPDATE outbox SET state = 'queued', claimed_by = NULL, claimed_until_us = NULL
 WHERE state = 'claimed' AND claimed_until_us < ?1;
 
 -- name: heads_for_update
-SELECT id, state, event_count, last_hash FROM messages WHERE id = ANY((SELECT value FROM json_each(?1)))
+SELECT id, state, event_count, last_hash FROM messages WHERE id IN (SELECT value FROM json_each(?1))
 ORDER BY id;
 
 -- name: update_head
