@@ -76,6 +76,9 @@ class FileDrop:
         for folder in (self.outbound, self.inbox):
             if folder is not None:
                 folder.mkdir(parents=True, exist_ok=True)
+        if self.outbound is not None:  # half-written files of a process that died mid-write
+            for stale in self.outbound.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         if self.inbox is not None:
             (self.inbox / "processed").mkdir(exist_ok=True)
             (self.inbox / "rejected").mkdir(exist_ok=True)
