@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+
+RUN useradd --create-home --uid 10001 hub
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY hub ./hub
+COPY config ./config
+RUN pip install --no-cache-dir ".[sftp,amqp,fast]"
+
+USER hub
+ENV HUB__HUB__DATA_DIR=/home/hub/var \
+    HUB__API__HOST=0.0.0.0 \
+    HUB__API__ADMIN_HOST=0.0.0.0
+EXPOSE 8080 9090
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:9090/healthz', timeout=2).status == 200 else 1)"
+ENTRYPOINT ["nvc-hub"]
+CMD ["run"]

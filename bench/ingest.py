@@ -1,0 +1,166 @@
+"""Ingest benchmark: HTTP submissions through a real daemon, on SQLite and on PostgreSQL.
+
+Prints, per backend: accepted/s at full concurrency, p50/p99 accept latency, p99 at a fixed
+offered rate (default 500/s), end-to-end throughput (202 → file in the outbox folder), and in the
+same run the raw asyncpg insert ceiling (one-row commits and 100-row batches) so the hub's figure
+reads as a ratio of what the database itself can do on this machine.
+
+    python bench/ingest.py [--messages 5000] [--concurrency 64] [--rate 500] [--backend both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.daemon import Daemon  # noqa: E402
+
+PG_DSN = os.environ.get("HUB_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def payment() -> bytes:
+    return orjson.dumps({
+        "kind": "customer_credit_transfer", "uetr": str(uuid.uuid4()), "instruction_id": "B1",
+        "amount": {"value": "1250.00", "currency": "EUR"}, "settlement_date": "2026-11-25",
+        "debtor": {"name": "Alice", "account": "DE89370400440532013000"},
+        "debtor_agent": {"bic": "DEUTDEFF"}, "creditor": {"name": "Bob"},
+        "creditor_agent": {"bic": "BNPAFRPP"}})
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+async def flood(url: str, token: str, n: int, concurrency: int) -> tuple[float, list[float]]:
+    bodies = [payment() for _ in range(n)]
+    latencies: list[float] = []
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for b in bodies:
+        queue.put_nowait(b)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as s:
+        async def worker() -> None:
+            while not queue.empty():
+                body = queue.get_nowait()
+                t = time.perf_counter()
+                async with s.post(f"{url}/v1/messages", data=body, headers=headers) as r:
+                    await r.read()
+                    assert r.status == 202, r.status
+                latencies.append(time.perf_counter() - t)
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - start, latencies
+
+
+async def paced(url: str, token: str, rate: int, seconds: float) -> list[float]:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
+        async def one(body: bytes) -> None:
+            t = time.perf_counter()
+            async with s.post(f"{url}/v1/messages", data=body, headers=headers) as r:
+                await r.read()
+            latencies.append(time.perf_counter() - t)
+        tasks = []
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(payment())))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+async def raw_postgres() -> tuple[float, float]:
+    conn = await asyncpg.connect(PG_DSN)
+    table = f"bench_{secrets.token_hex(4)}"
+    await conn.execute(f"CREATE TABLE {table} (id text primary key, body bytea)")
+    try:
+        n = 3000
+        start = time.perf_counter()
+        for i in range(n):
+            await conn.execute(f"INSERT INTO {table} VALUES ($1, $2)", f"a{i}", b"x" * 400)
+        single = n / (time.perf_counter() - start)
+        n = 30000
+        start = time.perf_counter()
+        for i in range(0, n, 100):
+            async with conn.transaction():
+                await conn.executemany(f"INSERT INTO {table} VALUES ($1, $2)",
+                                       [(f"b{j}", b"x" * 400) for j in range(i, i + 100)])
+        batched = n / (time.perf_counter() - start)
+    finally:
+        await conn.execute(f"DROP TABLE {table}")
+        await conn.close()
+    return single, batched
+
+
+def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(Path(tmp) / "hub", env={"HUB__LOG__LEVEL": "WARNING", **env})
+        d.start()
+        assert d.token
+        try:
+            outbox = Path(tmp) / "hub" / "outbox"
+            elapsed, lat = asyncio.run(flood(d.url, d.token, args.messages, args.concurrency))
+            accepted = args.messages / elapsed
+            start = time.perf_counter() - elapsed
+            while len(list(outbox.iterdir())) < args.messages:
+                time.sleep(0.05)
+            e2e = args.messages / (time.perf_counter() - start)
+            paced_lat = asyncio.run(paced(d.url, d.token, args.rate, args.seconds))
+        finally:
+            d.terminate()
+    print(f"{name:10} accepted {accepted:8.0f}/s  p50 {pct(lat, .5):6.1f} ms  "
+          f"p99 {pct(lat, .99):6.1f} ms (concurrency {args.concurrency})")
+    print(f"{'':10} end-to-end {e2e:6.0f}/s (202 → file in outbox, {args.messages} messages)")
+    print(f"{'':10} at {args.rate}/s offered: p50 {pct(paced_lat, .5):6.1f} ms  "
+          f"p99 {pct(paced_lat, .99):6.1f} ms  max {max(paced_lat) * 1000:6.1f} ms")
+    globals().setdefault("_results", {})[name] = accepted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    if args.backend in ("sqlite", "both"):
+        run_backend("sqlite", {}, args)
+    if args.backend in ("postgres", "both"):
+        schema = f"bench_{secrets.token_hex(4)}"
+        run_backend("postgres", {"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema},
+                    args)
+
+        async def drop() -> None:
+            conn = await asyncpg.connect(PG_DSN)
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            await conn.close()
+        asyncio.run(drop())
+        single, batched = asyncio.run(raw_postgres())
+        hub = globals()["_results"]["postgres"]
+        print(f"baseline   raw asyncpg: {single:8.0f} one-row commits/s, {batched:8.0f} rows/s "
+              f"in 100-row batches")
+        print(f"ratio      hub accepted / raw one-row commits = {hub / single:.2f}")
+
+
+if __name__ == "__main__":
+    main()
