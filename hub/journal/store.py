@@ -251,6 +251,11 @@ class Journal:
         await c.executemany(self.q["insert_dedup"], dedup_rows)
         if outbox_rows:
             await c.executemany(self.q["insert_outbox"], outbox_rows)
+            await self._notify(c)
+
+    async def _notify(self, c: Conn) -> None:
+        """Wake idle dispatchers of other processes (PostgreSQL; SQLite is one process)."""
+        if self.dialect == "postgres":
             await c.fetch(self.q["notify_outbox"])
 
     def _array(self, values: list[str]) -> Any:
@@ -367,7 +372,7 @@ class Journal:
                 for mid, ch in chains.items()])
             if new_outbox:
                 await c.executemany(self.q["insert_outbox"], new_outbox)
-                await c.fetch(self.q["notify_outbox"])
+                await self._notify(c)
 
     async def append(self, message_id: str, event: NewEvent, *,
                      expect: Iterable[State] | None = None,
@@ -404,12 +409,12 @@ class Journal:
                 await c.execute(self.q["update_canonical"], message_id, *canonical)
             if requeue_dead:
                 await c.execute(self.q["outbox_requeue_message"], message_id, at)
-                await c.fetch(self.q["notify_outbox"])
+                await self._notify(c)
             if outbox is not None:
                 await c.execute(self.q["insert_outbox"], message_id, outbox.connector,
                                 outbox.format, outbox.payload, outbox.idempotency_key,
                                 max(outbox.not_before_us, 0), at)
-                await c.fetch(self.q["notify_outbox"])
+                await self._notify(c)
         return event.state
 
     # -- API keys -----------------------------------------------------------------------------

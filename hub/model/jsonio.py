@@ -30,6 +30,16 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _unwrapped(tp: Any) -> Any:
+    return _unwrap_optional(tp)
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _unwrap_optional(tp: Any) -> Any:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -38,25 +48,54 @@ def _unwrap_optional(tp: Any) -> Any:
     return tp
 
 
+def _writer(tp: Any) -> Any:
+    """A function turning a value of type `tp` into JSON-ready data, built once per type."""
+    tp = _unwrap_optional(tp)
+    if tp is Money:
+        return lambda m: {"value": m.text(), "currency": m.currency}
+    if dataclasses.is_dataclass(tp):
+        return lambda v: _struct_writer(type(v))(v)
+    if typing.get_origin(tp) is tuple:
+        item = _writer(typing.get_args(tp)[0])
+        return lambda v: [item(i) for i in v]
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return lambda v: v.value
+    if tp in (datetime, date):
+        return lambda v: v.isoformat()
+    if tp in (UUID, Decimal):
+        return str
+    if typing.get_origin(tp) in (Mapping, dict) or tp is Mapping:
+        return dict
+    return lambda v: v
+
+
+@cache
+def _struct_writer(cls: type) -> Any:
+    hints = _hints(cls)
+    plan = [(f.name, _writer(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def write(obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, convert in plan:
+            value = getattr(obj, name)
+            if value is None or (not value and isinstance(value, (tuple, Mapping))):
+                continue
+            out[name] = convert(value)
+        return out
+    return write
+
+
 def to_data(obj: Any) -> Any:
     """A canonical object as plain JSON-ready data."""
+    if isinstance(obj, Money):
+        return {"value": obj.text(), "currency": obj.currency}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        if isinstance(obj, Money):
-            return {"value": obj.text(), "currency": obj.currency}
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if value is None or (isinstance(value, (tuple, Mapping)) and not value):
-                continue
-            out[f.name] = to_data(value)
-        return out
+        return _struct_writer(type(obj))(obj)
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, (datetime, date)):
         return obj.isoformat()
-    if isinstance(obj, UUID):
-        return str(obj)
-    if isinstance(obj, Decimal):
+    if isinstance(obj, (UUID, Decimal)):
         return str(obj)
     if isinstance(obj, tuple | list):
         return [to_data(v) for v in obj]
@@ -77,7 +116,7 @@ class _Reader:
         self.diagnostics.append(Diagnostic(code, message, path))
 
     def read(self, tp: Any, value: Any, path: str) -> Any:
-        tp = _unwrap_optional(tp)
+        tp = _unwrapped(tp)
         if value is None:
             return None
         origin = typing.get_origin(tp)
@@ -165,7 +204,7 @@ class _Reader:
             self.fail("MODEL.TYPE", "expected an object", path or "$")
             return None
         hints = _hints(cls)
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = _field_names(cls)
         kwargs: dict[str, Any] = {}
         before = len(self.diagnostics)
         for key, item in value.items():
