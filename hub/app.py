@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,9 @@ from hub.metrics import Metrics
 from hub.model import Message, can_move
 from hub.pipeline import Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
+from hub.router_table import TablePlanner, explain_raw
+from hub.routes import CircuitBreaker, ConnectorHealth
+from hub.routes import State as BreakerState
 from hub.status import OUTCOME_STATES
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ class Hub:
         self.planner: Planner | None = None
         self.pipeline: Pipeline | None = None
         self.dispatcher: Dispatcher | None = None
+        self.breakers: dict[str, CircuitBreaker] = {}
         self.tasks: list[asyncio.Task[None]] = []
         self.runners: list[web.AppRunner] = []
         self.stopping = asyncio.Event()
@@ -76,6 +81,10 @@ class Hub:
             self.connectors[name] = build(name, table, registry=self.metrics.registry)
         for connector in self.connectors.values():
             await connector.start()
+        self.breakers = {name: CircuitBreaker(clock=time.monotonic,
+                                              failure_threshold=s.dispatch.breaker_failures,
+                                              open_seconds=s.dispatch.breaker_reset)
+                         for name in self.connectors}
         self.planner = self._planner()
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
                                  batch_max=s.journal.batch_max, on_queued=self._wake)
@@ -87,12 +96,15 @@ class Hub:
                           lease_seconds=d.lease_seconds, max_attempts=d.max_attempts,
                           base_delay=d.base_delay, max_delay=d.max_delay,
                           poll_interval=d.poll_interval, send_timeout=d.send_timeout),
-            reroute=self._reroute)
+            breakers=self.breakers, reroute=self._reroute)
         await journal.listen_outbox(self._wake)
         self._spawn("dispatcher", self.dispatcher.run())
         for name, connector in self.connectors.items():
             if isinstance(connector, InboundConnector) and _has_inbound(connector):
                 self._spawn(f"inbound:{name}", self._inbound(connector))
+        self._spawn("health", self._watch_health())
+        if isinstance(self.planner, TablePlanner) and s.routing.watch:
+            self._spawn("routing-watch", self._watch_table(self.planner))
         await self._serve()
         self.ready = True
         self.metrics.ready.set(1)
@@ -102,8 +114,12 @@ class Hub:
     def _planner(self) -> Planner:
         table = self.settings.routing.table
         if table:
-            from hub.router_table import TablePlanner
-            return TablePlanner.load(Path(table), health=self._health)
+            planner = TablePlanner.load(Path(table), health=self._health)
+            unknown = sorted(set(planner.table.connectors) - set(self.connectors))
+            if unknown:
+                raise ConfigError(f"routing.table: connectors {', '.join(unknown)} are not "
+                                  "configured", location="routing.table")
+            return planner
         outbound = [n for n, c in self.settings.connector_tables().items()
                     if c.get("type") == "filedrop" and c.get("outbound")]
         if not outbound:
@@ -111,8 +127,37 @@ class Hub:
                               "outbound folder", location="routing.table")
         return StaticPlanner(outbound[0], "json")
 
-    def _health(self) -> dict[str, Any]:
-        return {}
+    def _health(self) -> dict[str, ConnectorHealth]:
+        return {name: breaker.snapshot() for name, breaker in self.breakers.items()}
+
+    async def _watch_health(self) -> None:
+        """Connector health and circuit state as metrics, every few seconds."""
+        while not self.stopping.is_set():
+            for name, connector in self.connectors.items():
+                try:
+                    health = await asyncio.wait_for(connector.health(), 5)
+                    up = health.up
+                except Exception:
+                    up = False
+                self.metrics.connector_up.labels(name).set(1 if up else 0)
+                self.metrics.circuit_open.labels(name).set(
+                    0 if self.breakers[name].state is BreakerState.CLOSED else 1)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), 5)
+
+    def reload_routing(self) -> bool:
+        if not isinstance(self.planner, TablePlanner):
+            return False
+        ok = self.planner.reload()
+        self.metrics.routing_reloads.labels("ok" if ok else "refused").inc()
+        return ok
+
+    async def _watch_table(self, planner: TablePlanner) -> None:
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.settings.routing.watch_interval)
+            if planner.changed():
+                self.reload_routing()
 
     async def _bootstrap_key(self, journal: Journal) -> None:
         """On first start with no key, create an admin key and show it once."""
@@ -150,7 +195,6 @@ class Hub:
         self.admin_port = _bound_port(admin)
 
     def _explain(self, raw: bytes, format: str | None, at: datetime | None) -> dict[str, Any]:
-        from hub.router_table import explain_raw
         return explain_raw(self.planner, raw, format, at or datetime.now(UTC))
 
     # -- background work ----------------------------------------------------------------------
@@ -285,6 +329,7 @@ class Hub:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload_routing)
         try:
             await self.start()
         except HubError as exc:
