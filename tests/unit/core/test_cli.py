@@ -1,0 +1,58 @@
+"""The CLI's output contracts, which tools outside the project rely on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main
+from tests.integration.core.test_journal import payment
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(payment())
+    code, out, _ = run(capsys, "validate", str(good), "--json")
+    assert code == 0
+    assert json.loads(out) == {"valid": True, "format": "json", "diagnostics": []}
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(payment(amount={"value": "1.5", "currency": "JPY"}))
+    code, out, _ = run(capsys, "validate", str(bad), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["valid"] is False and data["format"] == "json"
+    assert data["diagnostics"] == [{"code": "MODEL.MINOR_UNITS", "severity": "error",
+                                    "message": data["diagnostics"][0]["message"],
+                                    "location": "amount.value"}]
+
+
+def test_convert_to_json_and_errors_on_stderr(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(payment(instruction_id="X-1"))
+    code, out, _ = run(capsys, "convert", str(good), "--to", "json")
+    assert code == 0 and json.loads(out)["instruction_id"] == "X-1"
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"kind": "cover", "amount": 5}')
+    code, out, err = run(capsys, "convert", str(bad), "--to", "json")
+    assert code == 1 and out == ""
+    assert json.loads(err)["diagnostics"][0]["code"] == "MODEL.TYPE"
+
+
+def test_check_config_masks_secrets(capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB__JOURNAL__URL", "postgresql://hub:pa55word@db/hub")
+    code, out, _ = run(capsys, "check-config")
+    assert code == 0 and "pa55word" not in out and json.loads(out)["api"]["port"] == 8080
+
+
+def test_unknown_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "validate", "/nonexistent/file.fin", "--json")
+    assert code == 2 and "no such file" in err
