@@ -74,6 +74,21 @@ class CodecSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScreeningSettings:
+    lists: tuple[str, ...] = ()  # OFAC SDN CSV and EU consolidated XML files
+    threshold: float = 88.0  # fuzzy name score (0-100) at or above which a party is a hit
+    service_url: str = ""  # an external screening service (HTTP); empty: lists only
+    service_timeout: float = 2.0  # no answer in time: the message is held, never passed
+    countries: tuple[str, ...] = ()  # ISO 3166 codes whose parties are always held
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationsSettings:
+    four_eyes_amount: str = "0"  # manual retries above this amount need a second person
+    ack_timeout: float = 3600.0  # a sent message with no acknowledgement by then → REPAIR
+
+
+@dataclass(frozen=True, kw_only=True)
 class LogSettings:
     level: str = "INFO"
     format: str = "json"  # json | text
@@ -87,6 +102,8 @@ class Settings:
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     codecs: CodecSettings = field(default_factory=CodecSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
     log: LogSettings = field(default_factory=LogSettings)
     connectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "defaults"

@@ -59,4 +59,36 @@ class Metrics:
         self.inbound_files = Counter(
             "hub_inbound_items_total", "Items taken from inbound links, by channel and result",
             ["channel", "result"], registry=r)
+        self.repair_oldest_age = Gauge(
+            "hub_repair_queue_oldest_age_seconds", "Age of the oldest message in REPAIR",
+            registry=r)
+        self.unacknowledged = Gauge(
+            "hub_unacknowledged_messages", "Messages sent and not yet acknowledged, by connector",
+            ["connector"], registry=r)
+        self.unacknowledged_oldest_age = Gauge(
+            "hub_unacknowledged_oldest_age_seconds",
+            "Age of the oldest message sent and not acknowledged, by connector", ["connector"],
+            registry=r)
+        self.screening_hits = Counter(
+            "hub_screening_hits_total", "Messages held by screening, by list", ["list"],
+            registry=r)
+        self.screening_errors = Counter(
+            "hub_screening_errors_total", "Screenings that could not decide (held)", ["reason"],
+            registry=r)
+        self.limit_usage = Gauge(
+            "hub_limit_usage_ratio", "Intraday debit used / limit, by scope and currency",
+            ["scope", "currency"], registry=r)
+        self.limit_queued = Gauge(
+            "hub_limit_queue_size", "Payments waiting for liquidity", registry=r)
+        self.recon_unmatched = Gauge(
+            "hub_recon_unmatched_entries", "Statement entries that match no message", registry=r)
+        self.recon_unconfirmed = Gauge(
+            "hub_recon_unconfirmed_messages",
+            "Messages sent and past their value date with no statement entry", registry=r)
+        self.approvals_pending = Gauge(
+            "hub_approvals_pending", "Four-eyes proposals waiting for a second person",
+            registry=r)
+        self.callbacks = Counter(
+            "hub_callbacks_total", "Callbacks to originators, by outcome", ["outcome"],
+            registry=r)
         self.ready = Gauge("hub_ready", "1 once the hub can do work", registry=r)

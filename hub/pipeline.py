@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,7 +62,10 @@ class Hold:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-HoldCheck = Callable[[Message, Submission], Hold | None]
+HoldCheck = Callable[[Message, Submission], Awaitable[Hold | None]]
+"""A check that may hold a message for a person (telex release, sanctions screening). It may do
+I/O (an external screening service) and must decide within its own timeout: hold, never pass,
+when it cannot tell."""
 
 
 class Rejected(HubError):
@@ -170,8 +173,10 @@ class Pipeline:
                              name=submission.name, sha256=raw_sha, size=len(submission.raw),
                              format=decoded.format, raw=submission.raw)
         at = datetime.now(UTC)
-        items = [self._prepare(message, i, submission, record, decoded, warnings, at)
-                 for i, message in enumerate(decoded.messages)]
+        holds = [await self._hold(m, submission) if m.kind not in ANSWER_KINDS else None
+                 for m in decoded.messages]
+        items = [self._prepare(message, i, submission, record, decoded, warnings, at, hold)
+                 for i, (message, hold) in enumerate(zip(decoded.messages, holds, strict=True))]
         outcomes = await self.commits.submit(items)
         queued = False
         for item, outcome in zip(items, outcomes, strict=True):
@@ -191,7 +196,7 @@ class Pipeline:
 
     def _prepare(self, message: Message, index: int, submission: Submission,
                  record: InputRecord, decoded: codecs.Decoded, warnings: list[Diagnostic],
-                 at: datetime) -> NewMessage:
+                 at: datetime, hold: Hold | None) -> NewMessage:
         message_id = str(uuid.uuid4())
         canonical_json = dumps(message).decode()
         digest = hashlib.sha256(canonical_json.encode()).hexdigest()
@@ -213,7 +218,7 @@ class Pipeline:
             events.append(NewEvent("recorded", state, "hub",
                                    {"note": "answer or notice; applied to the message it "
                                             "concerns"}))
-        elif (hold := self._hold(message, submission)) is not None:
+        elif hold is not None:
             state = State.REPAIR
             events.append(NewEvent("held", state, "hub",
                                    {"code": hold.code, "reason": hold.reason, **hold.data}))
@@ -254,9 +259,9 @@ class Pipeline:
             diagnostics_json=orjson.dumps([d.to_json() for d in warnings]).decode(),
             events=events, route_json=route_json, connector=connector, outbox=outbox)
 
-    def _hold(self, message: Message, submission: Submission) -> Hold | None:
+    async def _hold(self, message: Message, submission: Submission) -> Hold | None:
         for check_hold in self.holds:
-            hold = check_hold(message, submission)
+            hold = await check_hold(message, submission)
             if hold is not None:
                 return hold
         return None

@@ -19,8 +19,11 @@ class JsonCodec:
     priority = 0
 
     def detect(self, raw: bytes) -> str | None:
-        head = raw.lstrip()[:1]
-        return "json" if head in (b"{", b"[") else None
+        head = raw.lstrip()[:3]
+        if head.startswith(b"{") and head[1:2] in (b"1", b"2", b"3", b"4", b"5") and \
+                head[2:3] == b":":
+            return None  # a SWIFT FIN block ({1:F01...), not JSON
+        return "json" if head[:1] in (b"{", b"[") else None
 
     def decode(self, raw: bytes, format: str | None, options: Options) -> Decoded:
         try:

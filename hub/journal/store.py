@@ -489,16 +489,21 @@ class Journal:
         if not isinstance(self.db, PostgresDatabase):
             return False
         conn = await self.db.pool.acquire()
-        await conn.add_listener("hub_outbox", lambda *_: callback())
-        self._listen_conn = _Releaser(self.db.pool, conn)
+
+        def listener(*_: Any) -> None:
+            callback()
+        await conn.add_listener("hub_outbox", listener)
+        self._listen_conn = _Releaser(self.db.pool, conn, listener)
         return True
 
 
 class _Releaser:
-    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
-        self.pool, self.conn = pool, conn
+    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection,
+                 listener: Callable[..., None]) -> None:
+        self.pool, self.conn, self.listener = pool, conn, listener
 
     async def close(self) -> None:
+        await self.conn.remove_listener("hub_outbox", self.listener)
         await self.pool.release(self.conn)
 
 

@@ -69,8 +69,17 @@ def _writer(tp: Any) -> Any:
     return lambda v: v
 
 
-@cache
+_WRITERS: dict[type, Any] = {}
+
+
 def _struct_writer(cls: type) -> Any:
+    found = _WRITERS.get(cls)
+    if found is None:
+        found = _WRITERS[cls] = _compile_writer(cls)
+    return found
+
+
+def _compile_writer(cls: type) -> Any:
     hints = _hints(cls)
     plan = [(f.name, _writer(hints[f.name])) for f in dataclasses.fields(cls)]
 

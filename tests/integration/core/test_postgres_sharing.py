@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 import pytest
 
+from hub.connectors.base import ConnectorSpec, Delivery, Health, Outbound, Outcome
+from hub.dispatch import Dispatcher, Policy
 from hub.journal import Journal
-from hub.pipeline import Submission
+from hub.metrics import Metrics
+from hub.pipeline import Pipeline, Submission
+from hub.router import StaticPlanner
 from tests.conftest import PG_DSN
 from tests.integration.core.test_journal import payment, pipeline
 
@@ -43,11 +48,65 @@ async def test_lease_is_held_by_one_process(pg_schema: str) -> None:
     a = await Journal.open(PG_DSN, schema=pg_schema, pool_size=2)
     b = await Journal.open(PG_DSN, schema=pg_schema, pool_size=2)
     try:
-        async with a.lease("sftp:bank1") as held_a:
-            async with b.lease("sftp:bank1") as held_b:
-                assert held_a and not held_b
+        async with a.lease("sftp:bank1") as held_a, b.lease("sftp:bank1") as held_b:
+            assert held_a and not held_b
         async with b.lease("sftp:bank1") as held_b:
             assert held_b
+    finally:
+        await a.close()
+        await b.close()
+
+
+class Counting:
+    """Counts every send per idempotency key (no dedup of its own)."""
+
+    def __init__(self) -> None:
+        self.name = "bank"
+        self.spec = ConnectorSpec()
+        self.counts: Counter[str] = Counter()
+
+    async def start(self) -> None: ...
+
+    async def send(self, outbound: Outbound) -> Delivery:
+        self.counts[outbound.idempotency_key] += 1
+        await asyncio.sleep(0.001)
+        return Delivery(outcome=Outcome.SENT, reference=outbound.idempotency_key)
+
+    async def health(self) -> Health:
+        return Health(up=True)
+
+    async def close(self) -> None: ...
+
+
+async def test_two_dispatchers_send_each_message_exactly_once(pg_schema: str) -> None:
+    a = await Journal.open(PG_DSN, schema=pg_schema, pool_size=4)
+    b = await Journal.open(PG_DSN, schema=pg_schema, pool_size=4)
+    bank = Counting()
+    policy = Policy(batch_size=8, poll_interval=5.0)  # long poll: wake-ups must come by NOTIFY
+    try:
+        await a.migrate()
+        dispatchers = [Dispatcher(j, {"bank": bank}, metrics=Metrics(), policy=policy,
+                                  worker=f"node{i}") for i, j in enumerate((a, b))]
+        for j, d in zip((a, b), dispatchers, strict=True):
+            assert await j.listen_outbox(d.wake)
+        tasks = [asyncio.create_task(d.run()) for d in dispatchers]
+        await asyncio.sleep(0.2)  # both idle, waiting
+        p = Pipeline(a, StaticPlanner("bank"), metrics=Metrics(), our_bic="NVCHGB2LXXX")
+        p.start()
+        await asyncio.gather(*(p.submit(Submission(raw=payment(), channel="api"))
+                               for _ in range(150)))
+        await p.stop()
+        for _ in range(300):
+            if len(bank.counts) == 150:
+                break
+            await asyncio.sleep(0.02)
+        for d in dispatchers:
+            d.stop()
+        await asyncio.gather(*tasks)
+        assert len(bank.counts) == 150
+        assert set(bank.counts.values()) == {1}
+        depth, _ = await a.outbox_stats()
+        assert depth == 0
     finally:
         await a.close()
         await b.close()

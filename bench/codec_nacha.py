@@ -1,0 +1,92 @@
+"""NACHA read throughput: entries per second for a generated file beside a slicing baseline.
+
+    python bench/codec_nacha.py [entries]
+
+Prints, for one file of N entries (default 20,000) on one core:
+  baseline  a plain loop that only slices each 94-character record into its fields
+  read      the record layer: parse, check every field, check digits, addenda, all controls
+  decode    read plus one canonical Message per entry (hub.codecs decode path)
+and each one's ratio to the baseline, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub.codecs.base import Options
+from hub.codecs.nacha import CODEC, read
+from hub.codecs.nacha.records import check_digit
+from hub.model import Agent, Kind, Message, Money, Party
+
+
+def generate(count: int) -> bytes:
+    messages = []
+    for i in range(count):
+        rdfi = f"{(i * 7919) % 10**8:08d}"
+        debit = i % 3 == 0
+        receiver = Party(name=f"RECEIVER {i}", account=f"{i:012d}", identifier=f"ID{i}")
+        company = Party(name=f"COMPANY {i % 4}", identifier=f"12345678{i % 4:02d}")
+        rdfi_agent = Agent(clearing_system="USABA", member_id=rdfi + check_digit(rdfi))
+        odfi = Agent(clearing_system="USABA", member_id="021000021")
+        roles = ({"debtor": receiver, "debtor_agent": rdfi_agent, "creditor": company,
+                  "creditor_agent": odfi} if debit else
+                 {"debtor": company, "debtor_agent": odfi, "creditor": receiver,
+                  "creditor_agent": rdfi_agent})
+        messages.append(Message(
+            kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.from_minor(1000 + i, "USD"),
+            requested_execution_date=date(2025, 3, 3),
+            remittance_info=f"INVOICE {i}" if i % 5 == 0 else None,
+            extra={"ach.transaction_code": "27" if debit else "22"}, **roles))
+    return CODEC.encode(messages, "nacha", Options(), immediate_destination="091000019",
+                        immediate_origin="021000021",
+                        creation=datetime(2025, 3, 1, 9, 30, tzinfo=UTC))
+
+
+# the entry layout's field slices, written out as a fixed baseline
+SLICES = [slice(0, 1), slice(1, 3), slice(3, 11), slice(11, 12), slice(12, 29),
+          slice(29, 39), slice(39, 54), slice(54, 76), slice(76, 78), slice(78, 79),
+          slice(79, 94)]
+
+
+def baseline(raw: bytes) -> int:
+    count = 0
+    for line in raw.decode("latin-1").split("\n"):
+        fields = [line[s] for s in SLICES]
+        if fields[0] == "6":
+            count += 1
+    return count
+
+
+def best(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    raw = generate(count)
+    file, diagnostics = read(raw)
+    entries = sum(len(b.entries) for b in file.batches)
+    assert entries == count and not [d for d in diagnostics if d.is_error], diagnostics[:3]
+    assert len(CODEC.decode(raw, "nacha", Options()).messages) == count
+    base = best(lambda: baseline(raw))
+    reader = best(lambda: read(raw))
+    full = best(lambda: CODEC.decode(raw, "nacha", Options()), repeat=3)
+    print(f"file: {count} entries, {len(raw.splitlines())} records, {len(raw)} bytes")
+    for name, seconds in (("baseline (slice only)", base), ("read (records + controls)", reader),
+                          ("decode (+ canonical)", full)):
+        print(f"{name:28s} {count / seconds:12,.0f} entries/s   ratio {base / seconds:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Structured remittance lines shared by the X12 820 (RMR/REF/DTM/ADX) and EDIFACT (DOC/MOA/RFF).
+
+The canonical model has one remittance text; the lines an EDI payment carries are kept in
+`Message.extra["edi.remittance"]` as compact JSON, and `remittance_info` gets a readable summary
+("INVOICE 7321239 PAID 953.19; ...") unless the payment also carried free text. Document types
+are neutral names so that an 820 can be re-issued as a PAYMUL and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import orjson
+
+EXTRA_KEY = "edi.remittance"
+
+# neutral document type <-> X12 RMR01 qualifier <-> EDIFACT DOC 1001 code
+DOC_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("invoice", "IV", "380"),
+    ("credit_note", "CM", "381"),
+    ("debit_note", "DM", "383"),
+    ("order", "PO", "220"),
+)
+X12_TO_DOC = {x12: name for name, x12, _ in DOC_TYPES}
+DOC_TO_X12 = {name: x12 for name, x12, _ in DOC_TYPES}
+EDIFACT_TO_DOC = {ed: name for name, _, ed in DOC_TYPES}
+DOC_TO_EDIFACT = {name: ed for name, _, ed in DOC_TYPES}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RemittanceLine:
+    doc_type: str  # a DOC_TYPES name, or "x12:<qualifier>" / "edifact:<code>"
+    reference: str
+    amount: Decimal | None = None  # amount paid against the document
+    invoice_amount: Decimal | None = None
+    discount: Decimal | None = None
+    doc_date: date | None = None
+    references: tuple[tuple[str, str], ...] = ()  # (qualifier, value) as the format wrote them
+    adjustments: tuple[tuple[Decimal, str], ...] = ()  # (amount, reason code)
+
+    def to_data(self) -> dict[str, object]:
+        data: dict[str, object] = {"type": self.doc_type, "ref": self.reference}
+        for name in ("amount", "invoice_amount", "discount"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = str(value)
+        if self.doc_date is not None:
+            data["date"] = self.doc_date.isoformat()
+        if self.references:
+            data["refs"] = [list(pair) for pair in self.references]
+        if self.adjustments:
+            data["adj"] = [[str(amount), reason] for amount, reason in self.adjustments]
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, object]) -> RemittanceLine:
+        def dec(name: str) -> Decimal | None:
+            value = data.get(name)
+            return Decimal(str(value)) if value is not None else None
+
+        refs = data.get("refs") or []
+        adj = data.get("adj") or []
+        assert isinstance(refs, list) and isinstance(adj, list)
+        raw_date = data.get("date")
+        return cls(doc_type=str(data["type"]), reference=str(data["ref"]), amount=dec("amount"),
+                   invoice_amount=dec("invoice_amount"), discount=dec("discount"),
+                   doc_date=date.fromisoformat(str(raw_date)) if raw_date else None,
+                   references=tuple((str(q), str(v)) for q, v in refs),
+                   adjustments=tuple((Decimal(str(a)), str(r)) for a, r in adj))
+
+    def text(self) -> str:
+        label = self.doc_type.split(":")[-1].upper()
+        out = f"{label} {self.reference}"
+        if self.amount is not None:
+            out += f" PAID {self.amount}"
+        return out
+
+
+def dumps(lines: Sequence[RemittanceLine]) -> str:
+    return orjson.dumps([line.to_data() for line in lines]).decode()
+
+
+def loads(text: str) -> list[RemittanceLine]:
+    """Lines from `extra["edi.remittance"]`; raises ValueError when the JSON is not lines."""
+    try:
+        data = orjson.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("not a list")
+        return [RemittanceLine.from_data(item) for item in data]
+    except (orjson.JSONDecodeError, KeyError, TypeError, ArithmeticError, AssertionError) as exc:
+        raise ValueError(f"{EXTRA_KEY} is not a list of remittance lines: {exc}") from None
+
+
+def summary(lines: Sequence[RemittanceLine]) -> str:
+    return "; ".join(line.text() for line in lines)
+
+
+def canonical_fields(lines: Sequence[RemittanceLine], free_text: str | None
+                     ) -> tuple[str | None, dict[str, str]]:
+    """(remittance_info, extra entries) for a payment with these lines and free text."""
+    extra = {EXTRA_KEY: dumps(lines)} if lines else {}
+    return (free_text if free_text else (summary(lines) or None)), extra
+
+
+def from_message(remittance_info: str | None, extra: Mapping[str, str]
+                 ) -> tuple[list[RemittanceLine], str | None]:
+    """(structured lines, free text still to write) for a canonical message."""
+    lines = loads(extra[EXTRA_KEY]) if EXTRA_KEY in extra else []
+    free = remittance_info
+    if lines and free == summary(lines):
+        free = None
+    return lines, free

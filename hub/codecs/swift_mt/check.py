@@ -1,0 +1,119 @@
+"""Full validation of one FIN message: headers, field grammar, message structure, network rules."""
+
+from __future__ import annotations
+
+import re
+
+from hub.codecs.swift_mt import rules
+from hub.codecs.swift_mt.envelope import FinMessage
+from hub.codecs.swift_mt.specs import Spec, format_name, spec_for
+from hub.codecs.swift_mt.syntax import check_field
+from hub.errors import Diagnostic
+
+MAX_TEXT = 10_000  # characters in block 4 (FIN message size limit)
+_UETR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+# block 3 tag -> value pattern (FIN Service Description, "User Header")
+USER_TAGS: dict[str, re.Pattern[str]] = {
+    "103": re.compile(r"[A-Z]{3}"),
+    "108": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
+    "111": re.compile(r"[0-9]{3}"),
+    "113": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{4}"),
+    "115": re.compile(r"[0-9]{6}[0-9]{6}[A-Z]{2}[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
+    "119": re.compile(r"[A-Z0-9]{1,8}"),
+    "121": _UETR,
+    "165": re.compile(r"/[A-Z0-9]{3}/(?:[A-Za-z0-9/\-?:().,'+ ]{1,34})?"),
+    "423": re.compile(r"[0-9]{12}(?:[0-9]{2}(?:[0-9]{1,3})?)?"),
+    "424": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
+    "433": re.compile(r"/(?:AOK|FPO|NOK)(?:/[A-Za-z0-9/\-?:().,'+ ]{1,20})?"),
+    "434": re.compile(r"/[A-Z0-9]{3}/(?:[A-Za-z0-9/\-?:().,'+ ]{1,20})?"),
+}
+TRAILER_TAGS = frozenset({"CHK", "MAC", "PDE", "PDM", "DLM", "MRF", "TNG", "SYS", "PAC"})
+_CHK = re.compile(r"[0-9A-F]{12}")
+
+
+def check_headers(msg: FinMessage, prefix: str, found: list[Diagnostic]) -> None:
+    for tag, value in msg.user or ():
+        pattern = USER_TAGS.get(tag)
+        if pattern is None:
+            found.append(Diagnostic("MT.BLOCK3", f"block 3 field {tag!r} is not defined",
+                                    f"{prefix}block 3 field {tag}"))
+        elif pattern.fullmatch(value) is None:
+            code = "MT.UETR" if tag == "121" else "MT.BLOCK3"
+            found.append(Diagnostic(code, f"block 3 field {tag} value {value!r} is malformed",
+                                    f"{prefix}block 3 field {tag}"))
+    for tag, value in msg.trailer or ():
+        if tag not in TRAILER_TAGS:
+            found.append(Diagnostic("MT.BLOCK5", f"block 5 field {tag!r} is not defined",
+                                    f"{prefix}block 5 field {tag}"))
+        elif tag == "CHK" and _CHK.fullmatch(value) is None:
+            found.append(Diagnostic("MT.BLOCK5", "CHK must be 12 hexadecimal characters",
+                                    f"{prefix}block 5 field CHK"))
+
+
+def check_text(msg: FinMessage, format: str | None, prefix: str,
+               found: list[Diagnostic]) -> tuple[Spec | None, rules.View | None]:
+    """Field grammar, message structure and network rules of block 4."""
+    fields = msg.text
+    if fields is None:
+        return None, None
+    size = sum(len(t) + len(v) + 3 for t, v in fields)
+    if size > MAX_TEXT:
+        found.append(Diagnostic("MT.SIZE", f"block 4 has {size} characters, at most "
+                                f"{MAX_TEXT} allowed", f"{prefix}block 4"))
+        return None, None
+    flag = msg.user_value("119")
+    name = format or format_name(msg.message_type, flag)
+    spec = spec_for(name, flag) if name else None
+    seqs = _structure(spec, fields, prefix, found) if spec else ["A"] * len(fields)
+    codes = spec.codes if spec else {}
+    parts: list[dict[str, str | None] | None] = []
+    for (tag, value), seq in zip(fields, seqs, strict=True):
+        parts.append(check_field(tag, value, f"{prefix}field {tag}", codes.get(tag), found)
+                     if seq != "?" else None)
+    view = rules.View([t for t, _ in fields], [v for _, v in fields], seqs, parts,
+                      msg.sender, msg.receiver, prefix)
+    if spec is not None:
+        rules.run(spec.name, view, found)
+    return spec, view
+
+
+def _structure(spec: Spec, fields: list[tuple[str, str]], prefix: str,
+               found: list[Diagnostic]) -> list[str]:
+    """Match fields to the spec in order; returns each field's sequence ("?" when unexpected)."""
+    entries = spec.entries
+    counts = [0] * len(entries)
+    seqs: list[str] = []
+    i = 0
+    missing: list[tuple[int, str]] = []  # (entry index, field before which it was missed)
+    for tag, _ in fields:
+        start = i if i < len(entries) and (counts[i] == 0 or entries[i].repeatable) else i + 1
+        j = start
+        while j < len(entries) and not (tag in entries[j].tags or not entries[j].tags):
+            j += 1
+        if j >= len(entries):
+            where = f"{prefix}field {tag}"
+            if spec.allows(tag):
+                text = f"field {tag} is out of order or repeated in MT {spec.message_type}"
+            else:
+                text = f"field {tag} is not allowed in {spec.name.upper()}"
+            found.append(Diagnostic("MT.T13", text, where))
+            seqs.append("?")
+            continue
+        for k in range(i, j):
+            if entries[k].mandatory and counts[k] == 0:
+                missing.append((k, tag))
+        counts[j] += 1
+        seqs.append(entries[j].sequence)
+        i = j
+    for k in range(i, len(entries)):
+        if entries[k].mandatory and counts[k] == 0:
+            missing.append((k, "-}"))
+    present = set(seqs)
+    for k, before in missing:
+        entry = entries[k]
+        if entry.sequence in spec.optional_sequences and entry.sequence not in present:
+            continue
+        found.append(Diagnostic("MT.T13", f"mandatory field {entry.label} (sequence "
+                                f"{entry.sequence}) is missing before {before}",
+                                f"{prefix}field {entry.label}"))
+    return seqs

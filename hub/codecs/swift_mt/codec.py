@@ -1,0 +1,109 @@
+"""The SWIFT MT codec: detect, decode (with full validation), encode, validate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from hub.codecs.base import Decoded, Options
+from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
+from hub.codecs.swift_mt.check import check_headers, check_text
+from hub.codecs.swift_mt.envelope import FinMessage, scan, write
+from hub.codecs.swift_mt.from_canonical import build
+from hub.codecs.swift_mt.specs import FORMATS, format_name
+from hub.codecs.swift_mt.to_canonical import ack_message, to_message
+from hub.errors import Diagnostic, ModelError
+from hub.model import Message
+from hub.model.rules import check
+
+MAX_MESSAGE_BYTES = 12_000  # 10,000 text characters plus headers, trailers and framing
+_TYPE = re.compile(rb"\{2:[IO]([0-9]{3})")
+_FLAG = re.compile(rb"\{119:([A-Z0-9]{1,8})\}")
+_ACK = re.compile(rb"\{1:F21")
+
+
+def _block1_key(msg: FinMessage) -> str | None:
+    text = msg.basic.text() if msg.basic is not None else msg.raw_blocks.get("1")
+    return text[3:] if text else None
+
+
+class SwiftMtCodec:
+    family = "swift_mt"
+    formats = (*FORMATS, "mt-ack")
+    priority = -1  # "{1:" is specific; before the JSON codec, which takes any "{"
+
+    def detect(self, raw: bytes) -> str | None:
+        head = raw[:4096].lstrip(b" \r\n\x01")
+        if not head.startswith(b"{1:"):
+            return None
+        m = _TYPE.search(head)
+        if m is None:
+            return "mt-ack" if _ACK.match(head) else None
+        flag = _FLAG.search(head, 0, m.start() + 400)
+        return format_name(m.group(1).decode(), flag.group(1).decode() if flag else None)
+
+    def decode(self, raw: bytes, format: str | None, options: Options) -> Decoded:
+        messages_in = max(1, raw.count(b"{1:"))
+        if len(raw) > messages_in * MAX_MESSAGE_BYTES:
+            return Decoded(format=format or "unknown", diagnostics=[Diagnostic(
+                "MT.SIZE", f"{len(raw)} bytes for {messages_in} message(s) is over the FIN "
+                f"limit of {MAX_MESSAGE_BYTES} bytes a message", "byte 0")])
+        text = raw.decode("latin-1")
+        found = scan(text, options.lenient)
+        diagnostics = found.diagnostics
+        many = len(found.messages) > 1
+        out: list[Message] = []
+        keys = {_block1_key(m): m for m in found.messages if not m.is_service}
+        for n, msg in enumerate(found.messages, start=1):
+            prefix = f"message {n} " if many else ""
+            check_headers(msg, prefix, diagnostics)
+            if msg.system_text is not None:
+                out.append(ack_message(msg, keys.get(_block1_key(msg))))
+                continue
+            name = format_name(msg.message_type, msg.user_value("119"))
+            if name is None:
+                if msg.message_type is not None:
+                    diagnostics.append(Diagnostic("MT.UNSUPPORTED", f"MT {msg.message_type} is "
+                                                  "not handled by this codec", f"{prefix}block 2"))
+                continue
+            if format not in (None, name, "mt-ack") and not many:
+                diagnostics.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, "
+                                              f"not {format}", f"{prefix}block 2"))
+            _spec, view = check_text(msg, name, prefix, diagnostics)
+            if view is None:
+                continue
+            try:
+                out.append(to_message(name, msg, view))
+            except ModelError as exc:
+                diagnostics.append(Diagnostic(exc.code, exc.message, f"{prefix}{exc.location}"))
+        first = found.messages[0] if found.messages else None
+        return Decoded(
+            format=format or (out[0].format if out else "unknown"),
+            envelope=(found.messages if many else first),
+            messages=out,
+            diagnostics=diagnostics,
+            sender=first.sender if first else None,
+            receiver=first.receiver if first else None,
+        )
+
+    def encode(self, messages: Sequence[Message], format: str, options: Options,
+               **envelope: Any) -> bytes:
+        return "".join(build(m, format, **envelope) for m in messages).encode("latin-1")
+
+    def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
+        decoded = self.decode(raw, format, options)
+        found = list(decoded.diagnostics)
+        many = len(decoded.messages) > 1
+        for i, message in enumerate(decoded.messages):
+            found.extend(check(message, f"[{i}]" if many else ""))
+        return found
+
+
+def write_envelope(envelope: FinMessage | list[FinMessage]) -> bytes:
+    """The bytes of a decoded envelope (one message or a file of them)."""
+    items = envelope if isinstance(envelope, list) else [envelope]
+    return "".join(write(m) for m in items).encode("latin-1")
+
+
+CODEC = SwiftMtCodec()

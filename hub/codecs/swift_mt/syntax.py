@@ -1,0 +1,191 @@
+"""Field grammar checks: notation, character sets, line limits and component semantics.
+
+Every finding carries SWIFT's own error code where the FIN Error Codes guide defines one for it
+(T26 reference slashes, T40 amount comma, T43 amount length, T50 date, T38 time, T52 currency,
+T27 BIC, T08 code word, T56 structured party lines, T73 country, C03 currency decimals);
+findings the guide groups under one generic code get the hub's own MT.* code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+
+from hub.codecs.swift_mt.fields import notation
+from hub.codecs.swift_mt.notation import CHARSETS, LINE_SETS, Notation
+from hub.errors import Diagnostic
+from hub.model.money import MINOR_UNITS
+
+_DATE = re.compile(r"[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
+_TIME = re.compile(r"([01][0-9]|2[0-3])[0-5][0-9]")
+_AMOUNT = re.compile(r"[0-9]+,[0-9]*")
+_BIC = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_STRUCTURED = re.compile(r"([1-8])/(.*)")
+Found = list[Diagnostic]
+
+
+def date6(text: str) -> date | None:
+    """YYMMDD to a date (SWIFT years 00-79 are 20xx, 80-99 are 19xx)."""
+    if _DATE.fullmatch(text) is None:
+        return None
+    year = int(text[:2])
+    try:
+        return date(2000 + year if year < 80 else 1900 + year, int(text[2:4]), int(text[4:6]))
+    except ValueError:
+        return None
+
+
+def decimals_ok(amount: str, currency: str) -> bool:
+    units = MINOR_UNITS.get(currency, 2)
+    return len(amount) - amount.index(",") - 1 <= max(units, 0)
+
+
+def _check_reference(value: str, where: str, found: Found) -> None:
+    if value.startswith("/") or value.endswith("/") or "//" in value:
+        found.append(Diagnostic("MT.T26", "a reference must not start or end with '/' nor "
+                                "contain '//'", where))
+
+
+def _check_date(value: str, where: str, found: Found) -> None:
+    if date6(value) is None:
+        found.append(Diagnostic("MT.T50", f"{value!r} is not a valid date (YYMMDD)", where))
+
+
+def _check_time(value: str, where: str, found: Found) -> None:
+    if _TIME.fullmatch(value) is None:
+        found.append(Diagnostic("MT.T38", f"{value!r} is not a valid time (HHMM)", where))
+
+
+def _check_currency(value: str, where: str, found: Found) -> None:
+    if MINOR_UNITS.get(value, -1) < 0:
+        found.append(Diagnostic("MT.T52", f"{value!r} is not an ISO 4217 currency code", where))
+
+
+def _check_amount(value: str, where: str, found: Found) -> None:
+    if _AMOUNT.fullmatch(value) is None:
+        found.append(Diagnostic("MT.T40", f"{value!r} is not an amount: digits with one decimal "
+                                "comma, at least one digit before it", where))
+    elif len(value) > 15:
+        found.append(Diagnostic("MT.T43", f"{value!r} has more than 15 characters", where))
+
+
+def _check_bic(value: str, where: str, found: Found) -> None:
+    if _BIC.fullmatch(value) is None:
+        found.append(Diagnostic("MT.T27", f"{value!r} is not a BIC (4!a2!a2!c[3!c])", where))
+
+
+CHECKS: dict[str, Callable[[str, str, Found], None]] = {
+    "reference": _check_reference,
+    "date": _check_date,
+    "time": _check_time,
+    "offset": _check_time,
+    "currency": _check_currency,
+    "amount": _check_amount,
+    "rate": _check_amount,
+    "bic": _check_bic,
+}
+
+
+@lru_cache(maxsize=512)
+def _plan(tag: str) -> tuple[Notation, tuple[tuple[str, Callable[[str, str, Found], None]], ...]]:
+    spec = notation(tag)
+    assert spec is not None
+    return spec, tuple((n, CHECKS[n]) for n in spec.names if n in CHECKS)
+
+
+def check_field(tag: str, value: str, where: str, codes: frozenset[str] | None,
+                found: Found) -> dict[str, str | None] | None:
+    """Check one field value; returns its components when the notation matched."""
+    spec = notation(tag)
+    if spec is None:
+        return None
+    match = spec.regex.fullmatch(value)
+    if match is None:
+        _explain(tag, spec, value, where, found)
+        return None
+    parts: dict[str, str | None] = match.groupdict()
+    for name, check in _plan(tag)[1]:
+        component = parts[name]
+        if component is not None:
+            check(component, f"{where} line {_line_of(value, match.start(name))}", found)
+    if codes is not None and "code" in parts and parts["code"] not in codes:
+        found.append(Diagnostic("MT.T08", f"{parts['code']!r} is not a code word allowed in "
+                                f"field {tag}", f"{where} line 1"))
+    if "currency" in parts and "amount" in parts and parts["amount"] and parts["currency"]:
+        amount, currency = parts["amount"], parts["currency"]
+        if "," in amount and currency in MINOR_UNITS and not decimals_ok(amount, currency):
+            found.append(Diagnostic("MT.C03", f"{amount!r} has more decimals than {currency} "
+                                    "allows", f"{where} line 1"))
+    if tag in ("50F", "59F"):
+        _structured(tag, parts, where, found)
+    return parts
+
+
+def _line_of(value: str, offset: int) -> int:
+    return value.count("\n", 0, offset) + 1 if offset > 0 else 1
+
+
+def _structured(tag: str, parts: dict[str, str | None], where: str, found: Found) -> None:
+    """50F/59F: numbered lines 1/ name, 2/ address, 3/ country/town (and 4-8/ in 50F)."""
+    lines = (parts.get("name_address") or "").split("\n")
+    offset = 1 if (parts.get("party_identifier") or parts.get("account")) else 0
+    highest = "3" if tag == "59F" else "8"
+    previous = "0"
+    for i, line in enumerate(lines, start=1 + offset):
+        at = f"{where} line {i}"
+        m = _STRUCTURED.fullmatch(line)
+        if m is None or m.group(1) > highest:
+            found.append(Diagnostic("MT.T56", f"{line!r} does not start with a line number "
+                                    f"1/ to {highest}/", at))
+            continue
+        number, text = m.groups()
+        if number < previous:
+            found.append(Diagnostic("MT.T56", "line numbers must not decrease", at))
+        previous = number
+        if number == "3":
+            country = text[:2]
+            if _COUNTRY.fullmatch(country) is None or (text[2:3] not in ("", "/")):
+                found.append(Diagnostic("MT.T73", f"{text!r} must start with an ISO country "
+                                        "code followed by '/'", at))
+    if lines and not lines[0].startswith("1/"):
+        found.append(Diagnostic("MT.T56", "the first numbered line must be 1/ (name)",
+                                f"{where} line {1 + offset}"))
+
+
+def _explain(tag: str, spec: Notation, value: str, where: str, found: Found) -> None:
+    """Say precisely why a value does not fit its notation."""
+    before = len(found)
+    loose = spec.loose.fullmatch(value)
+    if loose is not None:
+        parts = loose.groupdict()
+        for name, check in _plan(tag)[1]:
+            component = parts.get(name)
+            if component is not None:
+                check(component, f"{where} line {_line_of(value, loose.start(name))}", found)
+    if len(found) > before:
+        return
+    charset = LINE_SETS.get(spec.charset, LINE_SETS["x"])
+    lines = value.split("\n")
+    for i, line in enumerate(lines, start=1):
+        at = f"{where} line {i}"
+        if not line and (len(lines) > 1 or spec.text):
+            found.append(Diagnostic("MT.BLANK_LINE", "empty line in a field", at))
+        elif charset.fullmatch(line) is None:
+            bad = next(ch for ch in line if charset.fullmatch(ch) is None)
+            found.append(Diagnostic("MT.CHARSET", f"character {bad!r} is not in the SWIFT "
+                                    f"{spec.charset} character set", at))
+        elif len(line) > spec.max_width:
+            found.append(Diagnostic("MT.LINE_LENGTH", f"line has {len(line)} characters, at "
+                                    f"most {spec.max_width} allowed", at))
+    if len(lines) > spec.max_lines:
+        found.append(Diagnostic("MT.LINES", f"{len(lines)} lines, at most {spec.max_lines} "
+                                "allowed", f"{where} line {spec.max_lines + 1}"))
+    if len(found) == before:
+        found.append(Diagnostic("MT.FORMAT", f"value does not match the format {spec.text} of "
+                                f"field {tag}", f"{where} line 1"))
+
+
+__all__ = ["CHARSETS", "check_field", "date6", "decimals_ok"]
