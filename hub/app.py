@@ -18,6 +18,7 @@ import socket
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,18 @@ from prometheus_client import CollectorRegistry
 
 from hub import codecs
 from hub.api.app import ApiContext, create_admin, create_api
+from hub.api.operations import routes as operation_routes
 from hub.config import Settings
 from hub.connectors import Connector, InboundConnector, StatusUpdate, build
 from hub.connectors.base import Inbound, WebhookReceiver
 from hub.dispatch import Dispatcher, Policy
-from hub.errors import ConfigError, HubError, JournalError
+from hub.errors import ConfigError, Diagnostic, HubError, JournalError
+from hub.holds import load_telex_config, telex_release
 from hub.journal import Journal, NewEvent, OutboxRow
 from hub.metrics import Metrics
 from hub.model import Message, can_move
-from hub.pipeline import Pipeline, Rejected, Submission
+from hub.operations import Operations
+from hub.pipeline import HoldCheck, Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
 from hub.router_table import TablePlanner, explain_raw
 from hub.routes import CircuitBreaker, ConnectorHealth
@@ -55,6 +59,7 @@ class Hub:
         self.pipeline: Pipeline | None = None
         self.dispatcher: Dispatcher | None = None
         self.breakers: dict[str, CircuitBreaker] = {}
+        self.api_app: web.Application | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.runners: list[web.AppRunner] = []
         self.stopping = asyncio.Event()
@@ -78,7 +83,9 @@ class Hub:
         await journal.check_schema()
         await self._bootstrap_key(journal)
         for name, table in s.connector_tables().items():
-            self.connectors[name] = build(name, table, registry=self.metrics.registry)
+            self.connectors[name] = build(name, table, registry=self.metrics.registry,
+                                          lease=journal.lease, seen=journal.input_seen,
+                                          alert=self._alert)
         for connector in self.connectors.values():
             await connector.start()
         self.breakers = {name: CircuitBreaker(clock=time.monotonic,
@@ -87,7 +94,8 @@ class Hub:
                          for name in self.connectors}
         self.planner = self._planner()
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
-                                 batch_max=s.journal.batch_max, on_queued=self._wake)
+                                 batch_max=s.journal.batch_max, on_queued=self._wake,
+                                 holds=self._holds())
         self.pipeline.start()
         d = s.dispatch
         self.dispatcher = Dispatcher(
@@ -103,6 +111,9 @@ class Hub:
             if isinstance(connector, InboundConnector) and _has_inbound(connector):
                 self._spawn(f"inbound:{name}", self._inbound(connector))
         self._spawn("health", self._watch_health())
+        for name, connector in self.connectors.items():
+            if callable(getattr(connector, "poll", None)):
+                self._spawn(f"poll:{name}", self._poll(name, connector))
         if isinstance(self.planner, TablePlanner) and s.routing.watch:
             self._spawn("routing-watch", self._watch_table(self.planner))
         await self._serve()
@@ -127,6 +138,22 @@ class Hub:
                               "outbound folder", location="routing.table")
         return StaticPlanner(outbound[0], "json")
 
+    def operations(self) -> Operations:
+        assert self.journal is not None and self.pipeline is not None
+        assert self.planner is not None
+        return Operations(self.journal, lambda: self._current_planner(), self.pipeline.render,
+                          Decimal(self.settings.operations.four_eyes_amount), wake=self._wake)
+
+    def _current_planner(self) -> Planner:
+        assert self.planner is not None
+        return self.planner
+
+    def _holds(self) -> list[HoldCheck]:
+        policies: dict[str, dict[str, Any]] = {}
+        if self.settings.codecs.telex_keys_file:
+            policies = load_telex_config(Path(self.settings.codecs.telex_keys_file))
+        return [telex_release(policies)]
+
     def _health(self) -> dict[str, ConnectorHealth]:
         return {name: breaker.snapshot() for name, breaker in self.breakers.items()}
 
@@ -144,6 +171,25 @@ class Hub:
                     0 if self.breakers[name].state is BreakerState.CLOSED else 1)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), 5)
+
+    async def _alert(self, channel: str, diagnostic: Diagnostic) -> None:
+        log.error("link alert", extra={"action": "link.alert", "channel": channel,
+                                       **diagnostic.to_json()})
+        self.metrics.inbound_files.labels(channel, "alert").inc()
+
+    async def _poll(self, name: str, connector: Any) -> None:
+        """Ask a gateway about what it has not finished, and apply what it says."""
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.settings.dispatch.poll_gateways)
+            try:
+                updates = await connector.poll()
+            except Exception as exc:  # a poll that fails is tried again next round
+                log.warning("poll failed", extra={"action": "link.poll_failed",
+                                                  "connector": name, "error": repr(exc)})
+                continue
+            if updates:
+                await self.apply_updates(name, updates)
 
     def reload_routing(self) -> bool:
         if not isinstance(self.planner, TablePlanner):
@@ -181,8 +227,10 @@ class Hub:
         ctx = ApiContext(journal=self.journal, pipeline=self.pipeline, metrics=self.metrics,
                          max_body_bytes=self.settings.api.max_body_bytes,
                          explain=self._explain, webhooks=_webhooks(webhooks),
-                         apply_updates=self.apply_updates, ready=lambda: self.ready)
-        api = web.AppRunner(create_api(ctx), access_log=None, handle_signals=False)
+                         apply_updates=self.apply_updates, ready=lambda: self.ready,
+                         extra_routes=operation_routes(lambda: self.operations()))
+        self.api_app = create_api(ctx)
+        api = web.AppRunner(self.api_app, access_log=None, handle_signals=False)
         admin = web.AppRunner(create_admin(ctx), access_log=None, handle_signals=False)
         for runner, host, port in ((api, self.settings.api.host, self.settings.api.port),
                                    (admin, self.settings.api.admin_host,

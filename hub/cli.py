@@ -109,8 +109,22 @@ def _stderr_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
                                   option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+MX_FAMILY = ("pacs.", "camt.", "pain.")
+
+
+def _is_mt(format: str | None) -> bool:
+    return format is not None and format.startswith("mt") and format != "mt-ack"
+
+
+def _is_mx(format: str | None) -> bool:
+    return format is not None and format.startswith(MX_FAMILY)
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     raw = _read(args.file)
+    source = args.from_format or codecs.detect(raw)
+    if (_is_mt(source) and _is_mx(args.to)) or (_is_mx(source) and _is_mt(args.to)):
+        return _translate(raw, source, args.to)
     decoded = codecs.decode(raw, args.from_format, profile=args.profile)
     diagnostics = list(decoded.diagnostics)
     for i, message in enumerate(decoded.messages):
@@ -133,6 +147,21 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if report:
             _stderr_diagnostics(report)
     sys.stdout.buffer.write(out)
+    return 0
+
+
+def _translate(raw: bytes, source: str | None, target: str) -> int:
+    """MT <-> MX under the CBPR+ translation rules, with the translation report on stderr."""
+    from hub.codecs.translate import translate
+    result = translate(raw, target, from_format=source)
+    if has_errors(result.diagnostics) or not result.output:
+        _stderr_diagnostics(result.diagnostics)
+        return 1
+    if result.report or result.diagnostics:
+        sys.stderr.write(orjson.dumps({"translation_report": [d.to_json() for d in result.report],
+                                       "diagnostics": [d.to_json() for d in result.diagnostics]},
+                                      option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.buffer.write(result.output)
     return 0
 
 

@@ -64,6 +64,7 @@ class DispatchSettings:
     send_timeout: float = 30.0
     breaker_failures: int = 5
     breaker_reset: float = 30.0
+    poll_gateways: float = 30.0  # how often gateways are asked about payments not yet final
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,6 +54,11 @@ class Policy:
     send_timeout: float = 30.0
 
 
+# Failures after which money may already have moved: a person decides, never a fallback route.
+NEEDS_A_PERSON = frozenset({"LINK.INTEGRITY", "STRIPE.IDEMPOTENCY", "PAYPAL.DUPLICATE_BATCH",
+                            "LINK.NAME_TAKEN"})
+
+
 def backoff(attempt: int, policy: Policy, rng: Callable[[], float] = random.random) -> float:
     """Exponential with full jitter on the upper half: base * 2^(n-1), capped, times 0.5-1.0."""
     delay: float = min(policy.max_delay, policy.base_delay * 2 ** max(attempt - 1, 0))
@@ -185,6 +190,12 @@ class Dispatcher:
                               state=State.RETRYING,
                               event=NewEvent("send_failed", State.RETRYING, self.worker, data),
                               next_us=now_us() + int(delay * 1_000_000), error=error.message)
+        if error.code in NEEDS_A_PERSON:
+            data["reason"] = "the link may have acted on it: a person must check before any retry"
+            return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="dead",
+                              state=State.REPAIR,
+                              event=NewEvent("needs_repair", State.REPAIR, self.worker, data),
+                              error=error.message)
         if self.reroute is not None and message is not None:
             tried = frozenset((item.route or {}).get("tried", ())) | {item.connector}
             alternative = self.reroute(message, tried, item.message_id)

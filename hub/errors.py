@@ -8,6 +8,7 @@
      ├── RouteError         ROUTE.*    the routing table or a plan failed
      ├── ConnectorError     LINK.*     a link to the outside failed
      └── AuthError          AUTH.*     who is asking may not do this
+          └── Forbidden              a known caller a rule refuses
 
 Every code used anywhere in the hub is registered once in a family table with a short title;
 `register()` refuses a code registered twice. Diagnostics are data (code, severity, message,
@@ -143,6 +144,13 @@ class ConnectorError(HubError):
 class AuthError(HubError):
     code = "AUTH.UNAUTHORIZED"
     http_status = 401
+
+
+class Forbidden(AuthError):
+    """Known caller, not allowed: a role or four-eyes rule says no."""
+
+    code = "AUTH.FORBIDDEN"
+    http_status = 403
 
 
 register({

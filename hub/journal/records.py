@@ -84,6 +84,7 @@ class NewMessage:
     route_json: str | None = None
     connector: str | None = None
     outbox: OutboxRow | None = None
+    callback_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from hub.journal.records import (
     Settlement,
     event_hash,
     now_us,
+    us_to_iso,
 )
 from hub.model import State, can_move
 
@@ -77,6 +78,14 @@ def _event(row: dict[str, Any]) -> EventRecord:
         seq=row["seq"], message_id=row["message_id"], n=row["n"], at_us=row["at_us"],
         type=row["type"], state=State(row["state"]), actor=row["actor"],
         data=_loads(row["data"]), prev_hash=row["prev_hash"], hash=row["hash"])
+
+
+def _approval(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "action": row["action"], "target": row["target"],
+            "payload": _loads(row["payload"]), "reason": row["reason"],
+            "proposed_by": row["proposed_by"], "proposed_at": us_to_iso(row["proposed_us"]),
+            "state": row["state"], "decided_by": row["decided_by"],
+            "decided_at": us_to_iso(row["decided_us"]), "result": _loads(row["result"])}
 
 
 class _Chain:
@@ -185,6 +194,15 @@ class Journal:
             rows = await c.fetch(self.q["input_messages"], row["id"])
         return [(r["id"], State(r["state"])) for r in rows]
 
+    async def input_seen(self, channel: str, key: str) -> bool:
+        """Has this channel's item been journalled? `key` is "name:size:sha256" for files,
+        or the item's own id (an AMQP message id)."""
+        name, size, sha = key.rsplit(":", 2) if key.count(":") >= 2 else (key, "", "")
+        if len(sha) == 64 and size.isdigit():
+            return bool(await self.input_known(channel, name, sha))
+        async with self.db.connection() as c:
+            return await c.fetchrow(self.q["input_by_name"], channel, key) is not None
+
     async def accept(self, items: list[NewMessage]) -> list[AcceptOutcome]:
         """Journal a batch in one transaction; duplicates and conflicts are answered, not stored.
 
@@ -239,7 +257,7 @@ class Journal:
                 item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
                 item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
                 item.diagnostics_json, item.route_json, item.connector, chain.count,
-                chain.last_hash, at))
+                chain.last_hash, at, item.callback_url))
             event_rows.extend(chain.rows)
             dedup_rows.append((item.dedup_key, item.id, item.content_hash))
             if item.outbox is not None:
@@ -416,6 +434,39 @@ class Journal:
                                 max(outbox.not_before_us, 0), at)
                 await self._notify(c)
         return event.state
+
+    # -- four-eyes proposals ------------------------------------------------------------------
+
+    async def propose(self, action: str, target: str, payload: dict[str, Any], reason: str,
+                      actor: str) -> str:
+        approval_id = secrets.token_hex(6)
+        async with self.db.transaction() as c:
+            await c.execute(self.q["insert_approval"], approval_id, action, target,
+                            _dumps(payload), reason, actor, now_us())
+        return approval_id
+
+    async def approval(self, approval_id: str) -> dict[str, Any] | None:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["get_approval"], approval_id)
+        return _approval(row) if row else None
+
+    async def approvals(self, state: str = "", limit: int = 500) -> list[dict[str, Any]]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["list_approvals"], state, limit)
+        return [_approval(r) for r in rows]
+
+    async def pending_for(self, target: str) -> list[str]:
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["pending_for_target"], target)
+        return [r["id"] for r in rows]
+
+    async def decide(self, approval_id: str, state: str, actor: str,
+                     result: dict[str, Any]) -> bool:
+        """Close a pending proposal; False when someone else closed it first."""
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["decide_approval"], approval_id, state, actor,
+                                   now_us(), _dumps(result))
+        return row is not None
 
     # -- API keys -----------------------------------------------------------------------------
 

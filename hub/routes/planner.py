@@ -616,6 +616,12 @@ def _step_cost(table: Table, step: Step, amount: Decimal, source_fx: Decimal | N
     return fixed, amount * bps / _BPS, amount * spread / _BPS
 
 
+def _not_carried(rail: str, currency: str) -> str:
+    if not currency:
+        return f"rail {rail} carries payments only and the message has no amount"
+    return f"rail {rail} does not carry {currency}"
+
+
 def _structural(table: Table, f: Facts, start: str | None) -> list[Rejection]:
     """Direct links that exist but cannot carry this message at all (explain only)."""
     out: list[Rejection] = []
@@ -629,9 +635,9 @@ def _structural(table: Table, f: Facts, start: str | None) -> list[Rejection]:
         if rail.reach is Reach.MEMBERS:
             if src and dst and rail.id in src.rails and rail.id in dst.rails and not carries:
                 out.append(Rejection(route, rail.id, rail.connector, codes.CURRENCY_UNSUPPORTED,
-                                     f"rail {rail.id} does not carry {cur}"))
+                                     _not_carried(rail.id, cur)))
         elif rail.reach is Reach.ACCOUNTS:
-            if src and dst:
+            if src and dst and cur:
                 held = sorted({a.currency for a in table.accounts if rail.id in a.rails
                                and {a.holder, a.owner} == {src.bic, dst.bic}})
                 if held and cur not in held:
@@ -646,6 +652,6 @@ def _structural(table: Table, f: Facts, start: str | None) -> list[Rejection]:
                                      rail.rule))
             elif not carries:
                 out.append(Rejection(route, rail.id, rail.connector, codes.CURRENCY_UNSUPPORTED,
-                                     f"rail {rail.id} does not carry {cur}", rail.rule))
+                                     _not_carried(rail.id, cur), rail.rule))
     return out
 

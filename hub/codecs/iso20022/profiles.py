@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hub.codecs.iso20022.components import Element, q
 from hub.errors import Diagnostic, Severity
@@ -71,9 +72,27 @@ class Context:
     hp: str = ""
     lenient: frozenset[str] = frozenset()
     where: str = "/Document"
+    # looked up once per message and shared by every rule that needs them
+    _transactions: list[Element] | None = field(default=None, init=False, repr=False)
+    _addresses: list[Address] | None = field(default=None, init=False, repr=False)
 
     def transactions(self) -> list[Element]:
-        return list(self.message.iterfind(q(self.p, TRANSACTIONS[self.format])))
+        if self._transactions is None:
+            self._transactions = list(self.message.iterfind(q(self.p, TRANSACTIONS[self.format])))
+        return self._transactions
+
+    def addresses(self) -> list[Address]:
+        """Every PstlAdr in the message with its children's tags, in document order."""
+        if self._addresses is None:
+            line = self.p + "AdrLine"
+            structured = _structured_tags(self.p)
+            found = []
+            for adr in self.message.iter(self.p + "PstlAdr"):
+                tags = {child.tag for child in adr}
+                found.append(Address(adr, tags, bool(tags & structured),
+                                     [c for c in adr if c.tag == line] if line in tags else []))
+            self._addresses = found
+        return self._addresses
 
     def path(self, el: Element) -> str:
         return xpath(el)
@@ -93,6 +112,26 @@ def xpath(el: Element) -> str:
         steps.append(name)
         node = parent
     return "/" + "/".join(reversed(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One PstlAdr: the element, its children's (namespaced) tags, and its AdrLine elements."""
+
+    element: Element
+    tags: set[str]
+    structured: bool  # any element of the structured address present
+    lines: list[Element]
+
+
+@lru_cache(maxsize=64)
+def _structured_tags(p: str) -> frozenset[str]:
+    return frozenset(p + tag for tag in STRUCTURED)
+
+
+@lru_cache(maxsize=64)
+def _identifier_order(p: str) -> dict[str, int]:
+    return {p + tag: i for i, tag in enumerate(IDENTIFIERS)}
 
 
 Finding = tuple[str, str]  # (message, xpath)
@@ -210,11 +249,13 @@ def charset() -> Check:
                     if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
                         yield (f"character {bad.group()!r} is outside the FIN-X set",
                                xpath(el))
-            for tag in IDENTIFIERS:
-                for el in root.iter(p + tag):
-                    if not _IDENTIFIER.fullmatch(el.text or ""):
-                        yield (f"identifier {el.text!r} must use FIN-X without leading, trailing "
-                               "or double '/'", xpath(el))
+            order = _identifier_order(p)
+            # one walk for every identifier tag, reported tag by tag as the table lists them
+            found = sorted(root.iter(*order), key=lambda e: order[e.tag])
+            for el in found:
+                if not _IDENTIFIER.fullmatch(el.text or ""):
+                    yield (f"identifier {el.text!r} must use FIN-X without leading, trailing "
+                           "or double '/'", xpath(el))
     return run
 
 
@@ -260,37 +301,30 @@ def charges_for_cred() -> Check:
     return run
 
 
-def _addresses(ctx: Context) -> Iterator[Element]:
-    yield from ctx.message.iter(ctx.p + "PstlAdr")
-
-
 def address_not_unstructured() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
-        for adr in _addresses(ctx):
-            if adr.find(ctx.p + "AdrLine") is not None and not any(
-                    adr.find(ctx.p + tag) is not None for tag in STRUCTURED):
-                yield "address lines only; town name and country are required", xpath(adr)
+        for adr in ctx.addresses():
+            if adr.lines and not adr.structured:
+                yield "address lines only; town name and country are required", \
+                    xpath(adr.element)
     return run
 
 
 def address_hybrid() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
-        for adr in _addresses(ctx):
-            structured = any(adr.find(ctx.p + tag) is not None for tag in STRUCTURED)
-            if structured and (adr.find(ctx.p + "TwnNm") is None
-                               or adr.find(ctx.p + "Ctry") is None):
-                yield "a structured address needs TwnNm and Ctry", xpath(adr)
+        town, country = ctx.p + "TwnNm", ctx.p + "Ctry"
+        for adr in ctx.addresses():
+            if adr.structured and (town not in adr.tags or country not in adr.tags):
+                yield "a structured address needs TwnNm and Ctry", xpath(adr.element)
     return run
 
 
 def address_lines(limit: int) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
-        for adr in _addresses(ctx):
-            lines = adr.findall(ctx.p + "AdrLine")
-            structured = any(adr.find(ctx.p + tag) is not None for tag in STRUCTURED)
-            if structured and len(lines) > limit:
-                yield f"{len(lines)} AdrLine with structured elements; at most {limit}", \
-                    xpath(lines[limit])
+        for adr in ctx.addresses():
+            if adr.structured and len(adr.lines) > limit:
+                yield f"{len(adr.lines)} AdrLine with structured elements; at most {limit}", \
+                    xpath(adr.lines[limit])
     return run
 
 

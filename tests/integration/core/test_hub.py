@@ -12,7 +12,7 @@ import aiohttp
 import orjson
 import pytest
 
-from hub.api.app import ROUTES, create_api, route_table
+from hub.api.app import ROUTES, route_table
 from hub.app import Hub
 from hub.config import load
 from tests.integration.core.test_journal import payment
@@ -157,14 +157,7 @@ async def test_openapi_document_lists_exactly_the_served_routes(hub: Hub) -> Non
         spec = await r.json()
     documented = {(method.upper(), path) for path, ops in spec["paths"].items()
                   for method in ops}
-    assert hub.journal is not None
-    served = route_table(create_api(_ctx(hub)))
+    assert hub.api_app is not None
+    served = route_table(hub.api_app)
     assert documented == served
     assert {(m, p) for m, p, _, _ in ROUTES} <= served
-
-
-def _ctx(hub: Hub) -> Any:
-    from hub.api.app import ApiContext
-    assert hub.journal is not None and hub.pipeline is not None
-    return ApiContext(journal=hub.journal, pipeline=hub.pipeline, metrics=hub.metrics,
-                      max_body_bytes=1024)

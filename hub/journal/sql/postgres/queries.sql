@@ -31,9 +31,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 -- name: insert_message
 INSERT INTO messages (id, input_id, input_index, state, format, kind, uetr, reference, amount,
     currency, channel, sender, submitted_by, dedup_key, canonical, diagnostics, route, connector,
-    event_count, last_hash, created_us, updated_us)
+    event_count, last_hash, created_us, updated_us, callback_url)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $21);
+    $20, $21, $21, $22);
 
 -- name: insert_event
 INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
@@ -156,3 +156,23 @@ SELECT pg_advisory_unlock(hashtext($1));
 
 -- name: find_by_outbox_key
 SELECT DISTINCT message_id AS id FROM outbox WHERE idempotency_key = $1;
+
+-- name: input_by_name
+SELECT id FROM inputs WHERE channel = $1 AND name = $2 LIMIT 1;
+
+-- name: insert_approval
+INSERT INTO approvals (id, action, target, payload, reason, proposed_by, proposed_us, state)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending');
+
+-- name: get_approval
+SELECT * FROM approvals WHERE id = $1;
+
+-- name: list_approvals
+SELECT * FROM approvals WHERE ($1 = '' OR state = $1) ORDER BY proposed_us LIMIT $2;
+
+-- name: decide_approval
+UPDATE approvals SET state = $2, decided_by = $3, decided_us = $4, result = $5
+WHERE id = $1 AND state = 'pending' RETURNING id;
+
+-- name: pending_for_target
+SELECT id FROM approvals WHERE target = $1 AND state = 'pending';
