@@ -122,12 +122,21 @@ class Hub:
         log.info("hub ready", extra={"action": "hub.ready", "api_port": self.api_port,
                                      "admin_port": self.admin_port, "node": self.node})
 
-    def _planner(self) -> Planner:
+    async def open_offline(self) -> None:
+        """Journal, planner and renderer without links or listeners: for CLI operations."""
+        s = self.settings
+        self.journal = journal = await Journal.open(s.journal_url,
+                                                    schema=s.journal.schema or None, pool_size=2)
+        await journal.check_schema()
+        self.planner = self._planner(check_connectors=False)
+        self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic)
+
+    def _planner(self, check_connectors: bool = True) -> Planner:
         table = self.settings.routing.table
         if table:
             planner = TablePlanner.load(Path(table), health=self._health)
             unknown = sorted(set(planner.table.connectors) - set(self.connectors))
-            if unknown:
+            if unknown and check_connectors:
                 raise ConfigError(f"routing.table: connectors {', '.join(unknown)} are not "
                                   "configured", location="routing.table")
             return planner

@@ -333,8 +333,68 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+async def _operations(settings: Settings) -> Any:
+    from hub.app import Hub
+    hub = Hub(settings)
+    await hub.open_offline()
+    return hub
+
+
+def cmd_recon(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from hub import recon
+
+    async def go() -> int:
+        journal = await _journal(_settings(args))
+        try:
+            data = await recon.report(journal, date.fromisoformat(args.date) if args.date
+                                      else date.today())
+        finally:
+            await journal.close()
+        if args.json:
+            _print_json(data)
+        else:
+            print(recon.render(data))
+        return 0 if not data["unmatched_entries"] and not data["unconfirmed_messages"] else 1
+    return _run(go())
+
+
+def cmd_approvals(args: argparse.Namespace) -> int:
+    async def go() -> int:
+        hub = await _operations(_settings(args))
+        try:
+            ops = hub.operations()
+            if args.action == "list":
+                _print_json(await ops.journal.approvals(args.state if args.state != "all"
+                                                        else ""))
+            elif args.action == "approve":
+                _print_json(await ops.approve(args.id, args.actor))
+            else:
+                _print_json(await ops.refuse(args.id, args.actor, args.reason or ""))
+        finally:
+            await hub.journal.close()
+        return 0
+    return _run(go())
+
+
 def cmd_repair(args: argparse.Namespace) -> int:
     async def go() -> int:
+        if args.action == "propose":
+            hub = await _operations(_settings(args))
+            try:
+                payload: dict[str, Any] = {}
+                if args.file:
+                    payload["message"] = orjson.loads(Path(args.file).read_bytes())
+                if args.connector:
+                    payload["connector"] = args.connector
+                    payload["format"] = args.format or "json"
+                _print_json(await hub.operations().propose(args.id, args.what, args.actor,
+                                                           reason=args.reason or "",
+                                                           payload=payload))
+            finally:
+                await hub.journal.close()
+            return 0
         journal = await _journal(_settings(args))
         try:
             if args.action == "list":
@@ -440,6 +500,29 @@ def parser() -> argparse.ArgumentParser:
     rr = rpsub.add_parser("retry")
     rr.add_argument("id")
     rr.add_argument("--actor", default="cli")
+    rprop = rpsub.add_parser("propose", help="propose release/correct/reroute/reject/retry")
+    rprop.add_argument("id")
+    rprop.add_argument("what", choices=["release", "correct", "reroute", "reject", "retry"])
+    rprop.add_argument("--actor", required=True, help="who proposes (a second person approves)")
+    rprop.add_argument("--reason")
+    rprop.add_argument("--file", help="the corrected canonical message (correct)")
+    rprop.add_argument("--connector", help="send by this connector (reroute)")
+    rprop.add_argument("--format")
+    ap = add("approvals", cmd_approvals, "four-eyes proposals")
+    apsub = ap.add_subparsers(dest="action", required=True)
+    apl = apsub.add_parser("list")
+    apl.add_argument("--state", default="pending", choices=["pending", "approved", "refused",
+                                                              "all"])
+    for verb in ("approve", "refuse"):
+        cmd = apsub.add_parser(verb)
+        cmd.add_argument("id")
+        cmd.add_argument("--actor", required=True, help="who decides (never the proposer)")
+        cmd.add_argument("--reason")
+    rc = add("recon", cmd_recon, "reconciliation against account statements")
+    rcsub = rc.add_subparsers(dest="recon_command", required=True)
+    rcr = rcsub.add_parser("report")
+    rcr.add_argument("--date", help="value date YYYY-MM-DD (default today)")
+    rcr.add_argument("--json", action="store_true")
     return p
 
 

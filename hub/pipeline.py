@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -288,27 +289,41 @@ class Pipeline:
                          idempotency_key=f"{key}-{choice.connector}")
 
     async def apply_answer(self, answer: Message, answer_id: str, *, actor: str) -> str | None:
-        """Move the message an answer is about; returns its id, or None when none is found."""
+        """Move the message an answer is about; returns its id, or None when none is found.
+
+        An answer that carries an amount (a statement entry, a confirmation) matches only a
+        message with the same amount and currency. An answer that matches nothing is marked
+        "unmatched" so reconciliation can report it.
+        """
         target_state = state_for(answer)
+        mismatch: str | None = None
         for field_name, value in original_keys(answer):
-            ids = await self.journal.find(**{field_name: value})
-            ids = [i for i in ids if i != answer_id]
-            if not ids:
-                continue
-            original = ids[-1]
-            record = await self.journal.get(original)
-            if record is None:
-                continue
-            data = {"answer": answer_id, "status": answer.status, "reason_code":
-                    answer.reason_code, "reason": answer.reason_text, "kind": answer.kind.value}
-            new_state = target_state or record.state
-            if new_state != record.state and not can_move(record.state, new_state):
-                new_state = record.state
-            await self.journal.append(original, NewEvent("answer", new_state, actor, data))
-            self.metrics.status_in.labels(actor, new_state.value).inc()
-            return original
+            ids = [i for i in await self.journal.find(**{field_name: value}) if i != answer_id]
+            for original in reversed(ids):
+                record = await self.journal.get(original)
+                if record is None or record.kind in {k.value for k in ANSWER_KINDS}:
+                    continue
+                if answer.amount is not None and record.amount is not None and (
+                        record.currency != answer.amount.currency
+                        or Decimal(record.amount) != answer.amount.value):
+                    mismatch = (f"{original} is {record.currency} {record.amount}, the answer "
+                                f"says {answer.amount}")
+                    continue
+                data = {"answer": answer_id, "status": answer.status,
+                        "reason_code": answer.reason_code, "reason": answer.reason_text,
+                        "kind": answer.kind.value, "format": answer.format}
+                new_state = target_state or record.state
+                if new_state != record.state and not can_move(record.state, new_state):
+                    new_state = record.state
+                await self.journal.append(original, NewEvent("answer", new_state, actor, data))
+                await self.journal.append(answer_id, NewEvent("matched", State.COMPLETED, actor,
+                                                              {"message": original}))
+                self.metrics.status_in.labels(actor, new_state.value).inc()
+                return original
+        await self.journal.append(answer_id, NewEvent("unmatched", State.COMPLETED, actor, {
+            "keys": [v for _, v in original_keys(answer)], "mismatch": mismatch}))
         log.warning("answer without a message", extra={
-            "action": "status.uncorrelated", "message_id": answer_id,
+            "action": "status.uncorrelated", "message_id": answer_id, "mismatch": mismatch,
             "keys": [v for _, v in original_keys(answer)]})
         return None
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import orjson
 from aiohttp import web
 
+from hub import recon
 from hub.api.app import CALLER, Handler
 from hub.api.auth import AUDIT, OPERATE, Role
 from hub.api.problems import problem
@@ -63,6 +65,14 @@ def routes(ops: Callable[[], Operations]) -> list[tuple[str, str, Handler, froze
         return _json(await ops().refuse(request.match_info["id"], request[CALLER].actor,
                                         str(body.get("reason", ""))))
 
+    async def reconciliation(request: web.Request) -> web.StreamResponse:
+        try:
+            day = date.fromisoformat(request.query.get("date", date.today().isoformat()))
+        except ValueError:
+            return problem(400, "API.BAD_REQUEST", "date must be YYYY-MM-DD",
+                           instance=request.path)
+        return _json(await recon.report(ops().journal, day))
+
     read = frozenset({*OPERATE, *AUDIT})
     return [
         ("GET", "/v1/repair", repair_queue, read),
@@ -70,4 +80,5 @@ def routes(ops: Callable[[], Operations]) -> list[tuple[str, str, Handler, froze
         ("GET", "/v1/approvals", list_approvals, read),
         ("POST", "/v1/approvals/{id}/approve", approve, OPERATE),
         ("POST", "/v1/approvals/{id}/refuse", refuse, OPERATE),
+        ("GET", "/v1/recon", reconciliation, read),
     ]

@@ -24,10 +24,44 @@ def q(p: str, path: str) -> str:
     return "/".join(p + step for step in path.split("/"))
 
 
+@lru_cache(maxsize=8192)
+def steps(p: str, path: str) -> tuple[str, ...]:
+    """'A/B' under namespace prefix p -> ('{ns}A', '{ns}B')."""
+    return tuple(p + step for step in path.split("/"))
+
+
+def first(el: Element, p: str, path: str) -> Element | None:
+    """`el.find(q(p, path))` without ElementPath's Python-level machinery: the first match in
+    document order, walking children with lxml's C-level tag filter."""
+    tags = steps(p, path)
+    if len(tags) == 1:
+        for child in el.iterchildren(tags[0]):
+            return child
+        return None
+    return _first(el, tags, 0)
+
+
+def _first(el: Element, tags: tuple[str, ...], i: int) -> Element | None:
+    last = i == len(tags) - 1
+    for child in el.iterchildren(tags[i]):
+        if last:
+            return child
+        found = _first(child, tags, i + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def first_text(el: Element, p: str, path: str) -> str | None:
+    """`el.findtext(q(p, path))`: the text ('' when empty) of the first match, else None."""
+    found = first(el, p, path)
+    return None if found is None else (found.text or "")
+
+
 def text(el: Element | None, p: str, path: str) -> str | None:
     if el is None:
         return None
-    found = el.find(q(p, path))
+    found = first(el, p, path)
     return found.text if found is not None else None
 
 

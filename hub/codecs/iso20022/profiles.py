@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from hub.codecs.iso20022.components import Element, q
+from lxml import etree
+
+from hub.codecs.iso20022.components import Element, first, first_text, q
 from hub.errors import Diagnostic, Severity
 
 PROFILES = ("cbpr", "t2", "chaps", "fedwire")
@@ -161,7 +163,7 @@ def header_value(path: str, pattern: str, what: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         if ctx.header is None:
             return
-        el = ctx.header.find(q(ctx.hp, path))
+        el = first(ctx.header, ctx.hp, path)
         if el is None or not compiled.fullmatch(el.text or ""):
             value = None if el is None else el.text
             yield f"{path} {value!r} must be {what}", xpath(el if el is not None else ctx.header)
@@ -174,7 +176,7 @@ def tx_required(paths: dict[str, str], what: str) -> Check:
         if path is None:
             return
         for tx in ctx.transactions():
-            if tx.find(q(ctx.p, path)) is None:
+            if first(tx, ctx.p, path) is None:
                 yield f"{what} ({path}) is missing", xpath(tx)
     return run
 
@@ -184,7 +186,7 @@ def one_transaction() -> Check:
         txs = ctx.transactions()
         if len(txs) != 1:
             yield f"{len(txs)} transactions; exactly one is allowed", xpath(ctx.message)
-        count = ctx.message.find(q(ctx.p, "GrpHdr/NbOfTxs"))
+        count = first(ctx.message, ctx.p, "GrpHdr/NbOfTxs")
         if count is not None and (count.text or "").strip() != "1":
             yield f"NbOfTxs is {count.text}; it must be 1", xpath(count)
     return run
@@ -202,14 +204,14 @@ def settlement_currency(currencies: frozenset[str]) -> Check:
 
 def settlement(method: str, systems: frozenset[str] | None = None) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
-        sttl = ctx.message.find(q(ctx.p, "GrpHdr/SttlmInf"))
+        sttl = first(ctx.message, ctx.p, "GrpHdr/SttlmInf")
         if sttl is None:
             return
-        found = sttl.findtext(ctx.p + "SttlmMtd")
+        found = first_text(sttl, ctx.p, "SttlmMtd")
         if found != method:
             yield f"settlement method {found} must be {method}", xpath(sttl) + "/SttlmMtd"
         if systems is not None:
-            system = sttl.findtext(q(ctx.p, "ClrSys/Cd"))
+            system = first_text(sttl, ctx.p, "ClrSys/Cd")
             if system not in systems:
                 yield (f"clearing system {system} must be {' or '.join(sorted(systems))}",
                        xpath(sttl) + "/ClrSys/Cd")
@@ -219,7 +221,7 @@ def settlement(method: str, systems: frozenset[str] | None = None) -> Check:
 def message_id(pattern: re.Pattern[str], what: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         path = MESSAGE_ID_PATH.get(ctx.format)
-        el = ctx.message.find(q(ctx.p, path)) if path else None
+        el = first(ctx.message, ctx.p, path) if path else None
         if el is not None and not pattern.fullmatch(el.text or ""):
             yield f"{el.text!r} is not {what}", xpath(el)
     return run
@@ -229,10 +231,10 @@ def agents_with_bic() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = tx.find(ctx.p + tag)
+                el = first(tx, ctx.p, tag)
                 if el is None:
-                    el = ctx.message.find(q(ctx.p, f"GrpHdr/{tag}"))
-                if el is None or el.find(q(ctx.p, "FinInstnId/BICFI")) is None:
+                    el = first(ctx.message, ctx.p, f"GrpHdr/{tag}")
+                if el is None or first(el, ctx.p, "FinInstnId/BICFI") is None:
                     yield f"{tag} must be identified by BICFI", xpath(el if el is not None else tx)
     return run
 
@@ -243,7 +245,9 @@ def charset() -> Check:
         for root, p in ((ctx.message, ctx.p), (ctx.header, ctx.hp)):
             if root is None:
                 continue
-            if _OUTSIDE_EXTENDED.search("".join(root.itertext())) is not None:
+            # all text in one C-level call; element by element only when something is outside
+            if _OUTSIDE_EXTENDED.search(etree.tostring(root, method="text", encoding=str,
+                                                       with_tail=False)) is not None:
                 for el in root.iter():
                     value = el.text if len(el) == 0 else None
                     if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
@@ -270,14 +274,14 @@ def header_matches_agent(side: str, agent_tag: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         if ctx.header is None:
             return
-        header_bic = ctx.header.findtext(q(ctx.hp, f"{side}/FIId/FinInstnId/BICFI"))
+        header_bic = first_text(ctx.header, ctx.hp, f"{side}/FIId/FinInstnId/BICFI")
         for tx in ctx.transactions()[:1]:
-            el = tx.find(ctx.p + agent_tag)
+            el = first(tx, ctx.p, agent_tag)
             if el is None:
-                el = ctx.message.find(q(ctx.p, f"GrpHdr/{agent_tag}"))
+                el = first(ctx.message, ctx.p, f"GrpHdr/{agent_tag}")
             if el is None:
                 continue
-            bic = el.findtext(q(ctx.p, "FinInstnId/BICFI"))
+            bic = first_text(el, ctx.p, "FinInstnId/BICFI")
             if _bic11(bic) != _bic11(header_bic):
                 yield (f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}",
                        xpath(el))
@@ -287,7 +291,7 @@ def header_matches_agent(side: str, agent_tag: str) -> Check:
 def charge_bearer(refused: frozenset[str]) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
-            el = tx.find(ctx.p + "ChrgBr")
+            el = first(tx, ctx.p, "ChrgBr")
             if el is not None and el.text in refused:
                 yield f"charge bearer {el.text} is not allowed", xpath(el)
     return run
@@ -296,7 +300,7 @@ def charge_bearer(refused: frozenset[str]) -> Check:
 def charges_for_cred() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
-            if tx.findtext(ctx.p + "ChrgBr") == "CRED" and tx.find(ctx.p + "ChrgsInf") is None:
+            if first_text(tx, ctx.p, "ChrgBr") == "CRED" and first(tx, ctx.p, "ChrgsInf") is None:
                 yield "ChrgBr CRED requires ChrgsInf", xpath(tx) + "/ChrgsInf"
     return run
 
@@ -341,19 +345,19 @@ def aba_agents() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = tx.find(ctx.p + tag)
+                el = first(tx, ctx.p, tag)
                 if el is None:
-                    el = ctx.message.find(q(ctx.p, f"GrpHdr/{tag}"))
+                    el = first(ctx.message, ctx.p, f"GrpHdr/{tag}")
                 if el is None:
                     if ctx.format in INTERBANK:
                         yield f"{tag} is required", xpath(tx)
                     continue
-                mmb = el.find(q(ctx.p, "FinInstnId/ClrSysMmbId"))
+                mmb = first(el, ctx.p, "FinInstnId/ClrSysMmbId")
                 if mmb is None:
                     yield f"{tag} must carry a clearing system member id", xpath(el)
                     continue
-                system = mmb.findtext(q(ctx.p, "ClrSysId/Cd"))
-                member = mmb.findtext(ctx.p + "MmbId") or ""
+                system = first_text(mmb, ctx.p, "ClrSysId/Cd")
+                member = first_text(mmb, ctx.p, "MmbId") or ""
                 if system != "USABA":
                     yield f"{tag} clearing system {system} must be USABA", xpath(mmb)
                 if not aba_valid(member):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hub.codecs.swift_mt import rules
 from hub.codecs.swift_mt.envelope import FinMessage
-from hub.codecs.swift_mt.specs import Spec, format_name, spec_for
-from hub.codecs.swift_mt.syntax import check_field
+from hub.codecs.swift_mt.specs import SPECS, Spec, format_name, spec_for
+from hub.codecs.swift_mt.syntax import check_field, clean_field, field_plan
 from hub.errors import Diagnostic
 
 MAX_TEXT = 10_000  # characters in block 4 (FIN message size limit)
@@ -56,7 +57,9 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     fields = msg.text
     if fields is None:
         return None, None
-    size = sum(len(t) + len(v) + 3 for t, v in fields)
+    tags = [t for t, _ in fields]
+    values = [v for _, v in fields]
+    size = sum(map(len, tags)) + sum(map(len, values)) + 3 * len(fields)
     if size > MAX_TEXT:
         found.append(Diagnostic("MT.SIZE", f"block 4 has {size} characters, at most "
                                 f"{MAX_TEXT} allowed", f"{prefix}block 4"))
@@ -64,17 +67,36 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     flag = msg.user_value("119")
     name = format or format_name(msg.message_type, flag)
     spec = spec_for(name, flag) if name else None
-    seqs = _structure(spec, fields, prefix, found) if spec else ["A"] * len(fields)
+    if spec is not None:
+        seqs, missing = structure(spec.name, tuple(tags), prefix)
+        found.extend(missing)
+    else:
+        seqs = ("A",) * len(fields)
     codes = spec.codes if spec else {}
     parts: list[dict[str, str | None] | None] = []
-    for (tag, value), seq in zip(fields, seqs, strict=True):
-        parts.append(check_field(tag, value, f"{prefix}field {tag}", codes.get(tag), found)
-                     if seq != "?" else None)
-    view = rules.View([t for t, _ in fields], [v for _, v in fields], seqs, parts,
-                      msg.sender, msg.receiver, prefix)
+    for tag, value, seq in zip(tags, values, seqs):
+        plan = field_plan(tag) if seq != "?" else None
+        if plan is None:
+            parts.append(None)
+            continue
+        clean = clean_field(plan, value, codes.get(tag))
+        parts.append(clean if clean is not None else
+                     check_field(tag, value, f"{prefix}field {tag}", codes.get(tag), found))
+    view = rules.View(tags, values, list(seqs), parts, msg.sender, msg.receiver, prefix)
     if spec is not None:
         rules.run(spec.name, view, found)
     return spec, view
+
+
+@lru_cache(maxsize=2048)
+def structure(spec_name: str, tags: tuple[str, ...],
+              prefix: str) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
+    """Each field's sequence ("?" when unexpected) and the structure findings, per spec and
+    tag order. Traffic repeats a few field layouts, so the answer is kept (Diagnostic is
+    frozen, the tuples immutable)."""
+    found: list[Diagnostic] = []
+    seqs = _structure(SPECS[spec_name], [(t, "") for t in tags], prefix, found)
+    return tuple(seqs), tuple(found)
 
 
 def _structure(spec: Spec, fields: list[tuple[str, str]], prefix: str,

@@ -244,8 +244,77 @@ def _parse_text_block(text: str, pos: int, msg: FinMessage, found: list[Diagnost
     return after
 
 
+# The common case read in a few C-level steps: one FIN message, blocks 1, 2, [3], 4 (text
+# form), [5], [S] back to back, nothing before, at most white space after.
+_ONE_HEAD = re.compile(r"\{1:([^{}]*)\}\{2:([^{}]*)\}(?:\{3:((?:\{[^{}]*\})*)\})?\{4:")
+_ONE_TAIL = re.compile(r"(?:\{5:((?:\{[^{}]*\})*)\})?(?:\{S:((?:\{[^{}]*\})*)\})?([ \r\n]*)")
+
+
 def scan(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
-    """Split text into FIN messages and their blocks. Never raises; reports what it cannot read."""
+    """Split text into FIN messages and their blocks. Never raises; reports what it cannot read.
+
+    A well-formed single message takes a fast path (`scan_one`); anything else, and anything
+    that path would have to report, is read by the general reader `scan_blocks`. Both give
+    the same result for every input the fast path accepts (tested on mutated vectors).
+    """
+    return scan_one(text) or scan_blocks(text, lenient)
+
+
+def scan_one(text: str) -> Scan | None:
+    """A clean single FIN message with block 4 in text form, or None to use `scan_blocks`."""
+    head = _ONE_HEAD.match(text)
+    if head is None:
+        return None
+    b1 = _B1.fullmatch(head.group(1))
+    value2 = head.group(2)
+    b2 = (_B2_IN if value2.startswith("I") else _B2_OUT).fullmatch(value2)
+    if b1 is None or b2 is None:
+        return None
+    pos = head.end()
+    end = text.find("\n-}", pos)
+    if end < 0:
+        return None
+    if text.startswith("\r\n:", pos):
+        # CRLF throughout: every CR followed by LF, and the terminator line too
+        if text[end - 1] != "\r":
+            return None
+        raw = text[pos:end - 1]
+        body = raw.replace("\r\n", "\n")
+        if "\r" in body or body.count("\n") != len(raw) - len(body):
+            return None  # a CR without LF, or an LF without CR
+        eol = "\r\n"
+    elif text.startswith("\n:", pos):
+        body = text[pos:end]
+        if "\r" in body or text[end - 1] == "\r":
+            return None
+        eol = "\n"
+    else:
+        return None
+    tail = _ONE_TAIL.fullmatch(text, end + 3)
+    if tail is None:
+        return None
+    parts = _FIELD_SPLIT.split(body)
+    if parts[0] or len(parts) < 3:
+        return None
+    if value2.startswith("I"):
+        g = b2.groups()
+        application: InputHeader | OutputHeader = InputHeader(g[0], g[1], g[2], g[3], g[4] or "")
+    else:
+        application = OutputHeader(*b2.groups())
+    user = head.group(3)
+    trailer, system = tail.group(1), tail.group(2)
+    msg = FinMessage(
+        basic=BasicHeader(*b1.groups()), application=application,
+        user=None if user is None else _TAG.findall(user),
+        text=list(zip(parts[1::2], parts[2::2])),
+        trailer=None if trailer is None else _TAG.findall(trailer),
+        system=None if system is None else _TAG.findall(system),
+        eol=eol, tail=tail.group(3))
+    return Scan([msg], "fin", [])
+
+
+def scan_blocks(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
+    """The general reader: any framing, any number of messages, every finding reported."""
     found: list[Diagnostic] = []
     messages: list[FinMessage] = []
     msg: FinMessage | None = None

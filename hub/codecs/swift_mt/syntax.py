@@ -27,6 +27,7 @@ _STRUCTURED = re.compile(r"([1-8])/(.*)")
 Found = list[Diagnostic]
 
 
+@lru_cache(maxsize=8192)
 def date6(text: str) -> date | None:
     """YYMMDD to a date (SWIFT years 00-79 are 20xx, 80-99 are 19xx)."""
     if _DATE.fullmatch(text) is None:
@@ -124,6 +125,100 @@ def check_field(tag: str, value: str, where: str, codes: frozenset[str] | None,
     return parts
 
 
+# --- fast path -------------------------------------------------------------------------------
+# `clean_field` answers only "this value is entirely clean, here are its components"; any doubt
+# returns None and the caller runs `check_field`, which says precisely what is wrong. So the
+# fast path never decides a diagnostic; it must only never call a bad value clean.
+
+def _reference_ok(value: str) -> bool:
+    return not (value.startswith("/") or value.endswith("/") or "//" in value)
+
+
+def _date_ok(value: str) -> bool:
+    return date6(value) is not None
+
+
+def _currency_ok(value: str) -> bool:
+    return MINOR_UNITS.get(value, -1) >= 0
+
+
+def _amount_ok(value: str) -> bool:
+    return len(value) <= 15 and _AMOUNT.fullmatch(value) is not None
+
+
+PREDICATES: dict[str, Callable[[str], object]] = {
+    "reference": _reference_ok,
+    "date": _date_ok,
+    "time": _TIME.fullmatch,
+    "offset": _TIME.fullmatch,
+    "currency": _currency_ok,
+    "amount": _amount_ok,
+    "rate": _amount_ok,
+    "bic": _BIC.fullmatch,
+}
+assert PREDICATES.keys() == CHECKS.keys()
+
+
+def _numbered_lines(highest: int) -> re.Pattern[str]:
+    """50F/59F name and address lines that `_structured` accepts: "1/" first, numbers never
+    decreasing and at most `highest`, each "3/" line a country code then nothing or "/"."""
+    lines = "".join("(?:\\n3/[A-Z]{2}(?:/[^\\n]*)?)*" if n == 3 else f"(?:\\n{n}/[^\\n]*)*"
+                    for n in range(1, highest + 1))
+    return re.compile("1/[^\\n]*" + lines)
+
+
+_NUMBERED = {"50F": _numbered_lines(8), "59F": _numbered_lines(3)}
+
+
+class FieldPlan:
+    """One field tag's checks, compiled once from its notation and component names."""
+
+    __slots__ = ("checks", "code", "money", "numbered", "regex")
+
+    def __init__(self, tag: str, spec: Notation) -> None:
+        self.regex = spec.regex
+        self.checks = tuple((n, PREDICATES[n]) for n in spec.names if n in PREDICATES)
+        self.code = "code" in spec.names
+        self.money = "currency" in spec.names and "amount" in spec.names
+        self.numbered = _NUMBERED.get(tag)
+
+
+_PLANS: dict[str, FieldPlan] = {}
+
+
+def field_plan(tag: str) -> FieldPlan | None:
+    plan = _PLANS.get(tag)
+    if plan is None:
+        spec = notation(tag)
+        if spec is None:
+            return None
+        plan = _PLANS[tag] = FieldPlan(tag, spec)
+    return plan
+
+
+def clean_field(plan: FieldPlan, value: str,
+                codes: frozenset[str] | None) -> dict[str, str | None] | None:
+    """The components of a value `check_field` finds nothing wrong with; None otherwise."""
+    match = plan.regex.fullmatch(value)
+    if match is None:
+        return None
+    parts: dict[str, str | None] = match.groupdict()
+    for name, ok in plan.checks:
+        component = parts[name]
+        if component is not None and not ok(component):
+            return None
+    if plan.code and codes is not None and parts["code"] not in codes:
+        return None
+    if plan.money:
+        amount, currency = parts["amount"], parts["currency"]
+        if (amount and currency and "," in amount and currency in MINOR_UNITS
+                and not decimals_ok(amount, currency)):
+            return None
+    if plan.numbered is not None and plan.numbered.fullmatch(parts["name_address"] or "") is None:
+        return None
+    return parts
+
+
 def _line_of(value: str, offset: int) -> int:
     return value.count("\n", 0, offset) + 1 if offset > 0 else 1
 
@@ -188,4 +283,5 @@ def _explain(tag: str, spec: Notation, value: str, where: str, found: Found) -> 
                                 f"field {tag}", f"{where} line 1"))
 
 
-__all__ = ["CHARSETS", "check_field", "date6", "decimals_ok"]
+__all__ = ["CHARSETS", "FieldPlan", "check_field", "clean_field", "date6", "decimals_ok",
+           "field_plan"]

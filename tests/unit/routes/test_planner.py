@@ -189,3 +189,18 @@ def test_routes_stay_pure() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert not name.startswith(forbidden), f"{source.name} imports {name}"
+
+
+def test_messages_without_money_go_straight_to_their_receiver() -> None:
+    from hub.model import Agent, Kind, Message
+
+    note = Message(kind=Kind.FREE_FORMAT, instructed_agent=Agent(bic="CHASUS33"))
+    route = plan(note, EXAMPLE, at=TUESDAY).route()
+    assert (route.id, route.format) == ("swift_fin:CHASUS33XXX", "mt199")
+    assert len(route.hops) == 1
+    # a simple rule on currency or amount does not catch a message with no amount
+    simple = plan(note, SIMPLE, at=TUESDAY).route()
+    assert (simple.connector, simple.rule) == ("outbox", "default")
+    # no clearing rail carries a cancellation; SWIFT MX has camt.056 for it
+    cancel = Message(kind=Kind.CANCELLATION, instructed_agent=Agent(bic="DEUTDEFFXXX"))
+    assert plan(cancel, EXAMPLE, at=TUESDAY).route().format == "camt.056"
