@@ -1,0 +1,132 @@
+"""The hub with a routing table: MT in and out through the file drop, explain, reload."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from hub import codecs
+from hub.app import Hub
+from hub.cli import main
+from hub.config import load
+from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party
+
+TABLE = """
+[[rules]]
+id = "eur-by-fin"
+currency = "EUR"
+connector = "swift"
+format = "mt103"
+
+[default]
+connector = "outbox"
+format = "json"
+"""
+
+
+def mt103(amount: str = "1250.00", currency: str = "EUR") -> bytes:
+    message = Message(
+        kind=Kind.CUSTOMER_CREDIT_TRANSFER, uetr=uuid.uuid4(), instruction_id="REF-77",
+        amount=Money(value=Decimal(amount), currency=currency),
+        settlement_date=date(2026, 11, 26),
+        debtor=Party(name="ALICE LTD", account="DE89370400440532013000"),
+        debtor_agent=Agent(bic="DEUTDEFF"), creditor=Party(name="BOB SA",
+                                                            account="FR1420041010050500013M02606"),
+        creditor_agent=Agent(bic="BNPAFRPP"), charge_bearer=ChargeBearer.SHAR)
+    return codecs.encode(message, "mt103", sender="DEUTDEFFXXX", receiver="NVCHGB2LXXX")
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    (tmp_path / "routes.toml").write_text(TABLE)
+    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
+           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
+           "HUB__ROUTING__TABLE": str(tmp_path / "routes.toml"),
+           "HUB__ROUTING__WATCH_INTERVAL": "0.1",
+           "HUB__CONNECTORS__SWIFT__TYPE": "filedrop",
+           "HUB__CONNECTORS__SWIFT__OUTBOUND": str(tmp_path / "fin-out"),
+           "HUB__CONNECTORS__OUTBOX__TYPE": "filedrop",
+           "HUB__CONNECTORS__OUTBOX__OUTBOUND": str(tmp_path / "outbox"),
+           "HUB__CONNECTORS__OUTBOX__INBOX": str(tmp_path / "inbox")}
+    h = Hub(load(None, env=env))
+    await h.start()
+    yield h
+    await h.stop()
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def test_mt103_in_by_http_and_file_out_again_as_fin(hub: Hub, tmp_path: Path) -> None:
+    raw = mt103()
+    headers = {"Authorization": f"Bearer {hub.bootstrap_token}"}
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/messages", data=raw, headers=headers) as r:
+        body = await r.json()
+    assert r.status == 202 and body["format"] == "mt103" and body["uetr"], body
+    await until(lambda: any((tmp_path / "fin-out").glob("*.fin")))
+    [out] = (tmp_path / "fin-out").glob("*.fin")
+    again = codecs.decode(out.read_bytes())
+    assert again.ok and again.format == "mt103"
+    [m] = again.messages
+    assert str(m.uetr) == body["uetr"] and m.amount == Money.parse("1250.00", "EUR")
+    assert m.creditor_agent is not None and m.creditor_agent.bic == "BNPAFRPP"
+    assert hub.journal is not None
+    record = await hub.journal.get(body["id"])
+    assert record is not None and record.route is not None and record.route["rule"] == "eur-by-fin"
+
+
+async def test_mt103_dropped_as_a_file_is_routed_by_currency(hub: Hub, tmp_path: Path) -> None:
+    (tmp_path / "inbox" / "usd.fin").write_bytes(mt103(currency="USD"))
+    await until(lambda: any((tmp_path / "outbox").glob("*.json")))
+    [out] = (tmp_path / "outbox").glob("*.json")
+    assert json.loads(out.read_bytes())["amount"] == {"value": "1250.00", "currency": "USD"}
+
+
+async def test_explain_over_http(hub: Hub) -> None:
+    headers = {"Authorization": f"Bearer {hub.bootstrap_token}"}
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/routes/explain", data=mt103(),
+            headers=headers) as r:
+        data = await r.json()
+    assert data["chosen"]["connector"] == "swift" and data["chosen"]["rule"] == "eur-by-fin"
+    assert isinstance(data["rejected"], list)
+
+
+async def test_bad_table_is_refused_and_the_old_one_stays(hub: Hub, tmp_path: Path) -> None:
+    path = tmp_path / "routes.toml"
+    path.write_text(TABLE.replace('connector = "swift"', 'connector = 7'))
+    await until(lambda: hub.metrics.routing_reloads.labels("refused")._value.get() == 1)
+    assert hub.planner is not None
+    choice = hub.planner.choose(codecs.decode(mt103()).messages[0],
+                                at=datetime.now(UTC))
+    assert getattr(choice, "connector", None) == "swift"
+    path.write_text(TABLE.replace('currency = "EUR"', 'currency = "CHF"'))
+    await until(lambda: hub.metrics.routing_reloads.labels("ok")._value.get() == 1)
+    choice = hub.planner.choose(codecs.decode(mt103()).messages[0],
+                                at=datetime.now(UTC))
+    assert getattr(choice, "connector", None) == "outbox"
+
+
+def test_route_explain_cli_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = Path(__file__).resolve().parents[3] / "config" / "routes.example.toml"
+    (tmp_path / "m.fin").write_bytes(mt103())
+    code = main(["route", "explain", str(tmp_path / "m.fin"), "--table", str(table),
+                 "--at", "2026-11-25T10:00:00+00:00", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"connector", "format", "rule"} <= set(data["chosen"])
+    assert all("reason" in r for r in data["rejected"])
