@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
