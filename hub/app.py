@@ -28,21 +28,23 @@ from prometheus_client import CollectorRegistry
 from hub import codecs
 from hub.api.app import ApiContext, create_admin, create_api
 from hub.api.operations import routes as operation_routes
+from hub.callbacks import CallbackSender
 from hub.config import Settings
 from hub.connectors import Connector, InboundConnector, StatusUpdate, build
 from hub.connectors.base import Inbound, WebhookReceiver
 from hub.dispatch import Dispatcher, Policy
 from hub.errors import ConfigError, Diagnostic, HubError, JournalError
 from hub.holds import load_telex_config, telex_release
-from hub.journal import Journal, NewEvent, OutboxRow
+from hub.journal import Journal, NewEvent, OutboxRow, now_us
 from hub.metrics import Metrics
-from hub.model import Message, can_move
+from hub.model import Message, State, can_move
 from hub.operations import Operations
 from hub.pipeline import HoldCheck, Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
 from hub.router_table import TablePlanner, explain_raw
 from hub.routes import CircuitBreaker, ConnectorHealth
 from hub.routes import State as BreakerState
+from hub.secrets import read as read_secret
 from hub.status import OUTCOME_STATES
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ class Hub:
         self.dispatcher: Dispatcher | None = None
         self.breakers: dict[str, CircuitBreaker] = {}
         self.api_app: web.Application | None = None
+        self.ack_timeouts: dict[str, float] = {}
+        self.callbacks: CallbackSender | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.runners: list[web.AppRunner] = []
         self.stopping = asyncio.Event()
@@ -83,6 +87,8 @@ class Hub:
         await journal.check_schema()
         await self._bootstrap_key(journal)
         for name, table in s.connector_tables().items():
+            if "ack_timeout" in table:  # the hub's own setting: how long an answer may take
+                self.ack_timeouts[name] = float(table.pop("ack_timeout"))
             self.connectors[name] = build(name, table, registry=self.metrics.registry,
                                           lease=journal.lease, seen=journal.input_seen,
                                           alert=self._alert)
@@ -111,6 +117,16 @@ class Hub:
             if isinstance(connector, InboundConnector) and _has_inbound(connector):
                 self._spawn(f"inbound:{name}", self._inbound(connector))
         self._spawn("health", self._watch_health())
+        self._spawn("acks", self._watch_acks())
+        c = s.callbacks
+        secret = read_secret({"secret_file": c.secret_file or None,
+                              "secret_env": c.secret_env or None}, "secret",
+                             where="callbacks", required=False)
+        self.callbacks = CallbackSender(
+            journal, secret, self.metrics, interval=c.interval, timeout=c.timeout,
+            policy=Policy(max_attempts=c.max_attempts, base_delay=c.base_delay,
+                          max_delay=c.max_delay))
+        self._spawn("callbacks", self.callbacks.run())
         for name, connector in self.connectors.items():
             if callable(getattr(connector, "poll", None)):
                 self._spawn(f"poll:{name}", self._poll(name, connector))
@@ -199,6 +215,37 @@ class Hub:
                 continue
             if updates:
                 await self.apply_updates(name, updates)
+
+    async def _watch_acks(self) -> None:
+        """Sent and never answered: count them, and after the link's ack_timeout hand each to
+        a person (REPAIR) with an alert."""
+        assert self.journal is not None
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), 1.0)
+            now = now_us()
+            try:
+                rows = await self.journal.dispatched()
+            except JournalError:
+                continue
+            counts: dict[str, list[int]] = {name: [] for name in self.connectors}
+            for row in rows:
+                counts.setdefault(row["connector"] or "", []).append(row["updated_us"])
+                limit = self.ack_timeouts.get(row["connector"] or "")
+                if limit is None or now - row["updated_us"] < limit * 1_000_000:
+                    continue
+                with contextlib.suppress(JournalError):
+                    await self.journal.append(row["id"], NewEvent(
+                        "no_acknowledgement", State.REPAIR, "hub",
+                        {"connector": row["connector"], "waited_s": limit}),
+                        expect={State.DISPATCHED})
+                    log.error("no acknowledgement", extra={
+                        "action": "link.ack_timeout", "message_id": row["id"],
+                        "connector": row["connector"]})
+            for name, since in counts.items():
+                self.metrics.unacknowledged.labels(name).set(len(since))
+                self.metrics.unacknowledged_oldest_age.labels(name).set(
+                    (now - min(since)) / 1_000_000 if since else 0)
 
     def reload_routing(self) -> bool:
         if not isinstance(self.planner, TablePlanner):
@@ -367,6 +414,8 @@ class Hub:
             await self.pipeline.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
+        if self.callbacks is not None:
+            self.callbacks.stop()
         pending = [t for t in self.tasks if not t.done()]
         if pending:
             _, still = await asyncio.wait(pending, timeout=timeout)

@@ -378,6 +378,21 @@ def cmd_approvals(args: argparse.Namespace) -> int:
     return _run(go())
 
 
+def cmd_callbacks(args: argparse.Namespace) -> int:
+    async def go() -> int:
+        journal = await _journal(_settings(args))
+        try:
+            if args.action == "list":
+                _print_json([dict(r) for r in await journal.dead_callbacks()])
+            else:
+                await journal.requeue_callbacks()
+                print("dead callbacks queued again")
+        finally:
+            await journal.close()
+        return 0
+    return _run(go())
+
+
 def cmd_repair(args: argparse.Namespace) -> int:
     async def go() -> int:
         if args.action == "propose":
@@ -518,6 +533,10 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("id")
         cmd.add_argument("--actor", required=True, help="who decides (never the proposer)")
         cmd.add_argument("--reason")
+    cb = add("callbacks", cmd_callbacks, "callbacks that could not be delivered")
+    cbsub = cb.add_subparsers(dest="action", required=True)
+    cbsub.add_parser("list")
+    cbsub.add_parser("retry")
     rc = add("recon", cmd_recon, "reconciliation against account statements")
     rcsub = rc.add_subparsers(dest="recon_command", required=True)
     rcr = rcsub.add_parser("report")

@@ -86,7 +86,17 @@ class ScreeningSettings:
 @dataclass(frozen=True, kw_only=True)
 class OperationsSettings:
     four_eyes_amount: str = "0"  # manual retries above this amount need a second person
-    ack_timeout: float = 3600.0  # a sent message with no acknowledgement by then → REPAIR
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackSettings:
+    secret_file: str = ""  # HMAC key signing callbacks (NVC-Signature); or secret_env
+    secret_env: str = ""
+    max_attempts: int = 8
+    base_delay: float = 1.0
+    max_delay: float = 600.0
+    interval: float = 1.0
+    timeout: float = 10.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +115,7 @@ class Settings:
     codecs: CodecSettings = field(default_factory=CodecSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     operations: OperationsSettings = field(default_factory=OperationsSettings)
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     log: LogSettings = field(default_factory=LogSettings)
     connectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "defaults"

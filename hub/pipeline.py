@@ -54,6 +54,7 @@ class Submission:
     profile: str | None = None
     submitted_by: str | None = None  # API key id or channel
     idempotency_key: str | None = None
+    callback_url: str | None = None  # where the originator wants state changes POSTed
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +259,8 @@ class Pipeline:
             dedup_key=dedup_key(message, submission, index, digest), content_hash=digest,
             canonical_json=canonical_json,
             diagnostics_json=orjson.dumps([d.to_json() for d in warnings]).decode(),
-            events=events, route_json=route_json, connector=connector, outbox=outbox)
+            events=events, route_json=route_json, connector=connector, outbox=outbox,
+            callback_url=submission.callback_url)
 
     async def _hold(self, message: Message, submission: Submission) -> Hold | None:
         for check_hold in self.holds:

@@ -122,9 +122,13 @@ async def post_message(request: web.Request) -> web.StreamResponse:
     format = request.query.get("format")
     if format is None and content_type == "application/json":
         format = "json"
+    callback = request.headers.get("Callback-URL")
+    if callback is not None and not callback.startswith(("https://", "http://")):
+        return _bad(request, "Callback-URL must be an http(s) URL", "header.Callback-URL")
     submission = Submission(raw=raw, channel="api", format=format,
                             profile=request.query.get("profile"), submitted_by=who.actor,
-                            idempotency_key=request.headers.get("Idempotency-Key"))
+                            idempotency_key=request.headers.get("Idempotency-Key"),
+                            callback_url=callback)
     try:
         result = await ctx.pipeline.submit(submission)
     except Rejected as exc:

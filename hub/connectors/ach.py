@@ -42,7 +42,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from hub import codecs
+from hub.codecs.base import Options
+from hub.codecs.nacha import CODEC as NACHA
 from hub.codecs.nacha.layouts import SEC_ADDENDA, TRANSACTION_CODES
 from hub.codecs.nacha.reader import is_debit, routing_check_digit
 from hub.connectors.base import (
@@ -77,6 +78,7 @@ ENTRY_AMOUNT_MAX = Decimal("99999999.99")  # the entry amount field's 10 digits
 SEC_CODES = ("PPD", "CCD", "WEB", "TEL", "CTX")
 NAME_PLACEHOLDERS = ("odfi", "effective", "window", "modifier", "created")
 NAME_LENGTH = {"CTX": 16}  # receiver name length where it is not the usual 22
+FILE_NAME = "ACH_{odfi}_{window}_{effective}_{modifier}"
 _SAFE_NAME = frozenset(string.ascii_letters + string.digits + "-_.")
 
 
@@ -159,7 +161,7 @@ class Settings:
     schedule: Schedule
     staging: Path
     deliver_via: str | Mapping[str, Any] | None = None
-    file_name: str = "ACH_{odfi}_{window}_{effective}_{modifier}"
+    file_name: str = FILE_NAME
     keep_days: int = 90
     retry_interval: float = 30.0
     stale_after: float = 900.0
@@ -304,7 +306,7 @@ def parse_settings(name: str, settings: Mapping[str, Any]) -> Settings:
                                 most=10),
         schedule=schedule, staging=Path(staging), deliver_via=deliver_via,
         file_name=_check_file_name(_text(settings, "file_name", where,
-                                         default=Settings.file_name), f"{where}.file_name"),
+                                         default=FILE_NAME), f"{where}.file_name"),
         keep_days=keep,
         retry_interval=_number(settings, "retry_interval", where, 30.0),
         stale_after=_number(settings, "stale_after", where, 900.0),
@@ -350,7 +352,7 @@ class FileManifest:
     created: datetime
     modifier: str
     sha256: str
-    entries: Mapping[str, str]  # idempotency key -> trace
+    entries: Mapping[str, Mapping[str, str]]  # idempotency key -> {"trace", "sha256"}
     delivered: Mapping[str, Any] | None = None
 
     def to_json(self) -> bytes:
@@ -450,12 +452,13 @@ class AchConnector:
     async def close(self) -> None:
         self._closed.set()
         if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), 30)
+            try:  # a flush or delivery under way finishes first; a pause is cut short
+                async with asyncio.timeout(30), self._flush_lock:
+                    self._task.cancel()
             except TimeoutError:
                 self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
             self._task = None
         if self._owns_link and self.link is not None:
             await self.link.close()
@@ -494,17 +497,16 @@ class AchConnector:
         known = self._keys.get(key)
         if known is not None:
             return self._again(key, known, digest)
+        if self._closed.is_set():
+            raise ConnectorError(f"{self.name} is closing", code="ACH.NOT_STARTED")
         task = self._inflight.get(key)
         if task is None:
             task = asyncio.create_task(self._stage(outbound, digest))
             self._inflight[key] = task
             task.add_done_callback(lambda _t: self._inflight.pop(key, None))
-        delivery = await asyncio.shield(task)  # a cancelled caller never half-stages
-        if delivery.detail.get("staged") and task is not self._inflight.get(key):
-            known = self._keys[key]
-            if known.digest != digest:
-                return self._again(key, known, digest)
-        return delivery
+            return await asyncio.shield(task)  # a cancelled caller never half-stages
+        await asyncio.shield(task)  # the same key already on its way: answer as it was
+        return self._again(key, self._keys[key], digest)
 
     def _again(self, key: str, known: _Known, digest: str) -> Delivery:
         if known.digest != digest:
@@ -541,14 +543,14 @@ class AchConnector:
 
     def prepare(self, message: Message, trace: str) -> Message:
         """The message as an entry of this ODFI: trace, ODFI agent, company, ASCII names."""
-        where = "message"
         if message.kind is not Kind.CUSTOMER_CREDIT_TRANSFER:
             raise _ineligible(f"only customer credit transfers (and ACH debits) are originated, "
                               f"not {message.kind.value}", "kind")
         if message.amount is None or message.amount.currency != "USD":
             raise _ineligible("ACH entries carry US dollars only", "amount.currency")
-        if not Decimal(0) < message.amount.value <= self.spec.max_amount:  # type: ignore[operator]
-            raise _ineligible(f"amount must be above 0 and at most {self.spec.max_amount}",
+        most = self.spec.max_amount or ENTRY_AMOUNT_MAX
+        if not Decimal(0) < message.amount.value <= most:
+            raise _ineligible(f"amount must be above 0 and at most {most}",
                               "amount.value")
         x = dict(message.extra)
         code = x.get("ach.transaction_code", "22")
@@ -571,14 +573,14 @@ class AchConnector:
         odfi = Agent(clearing_system="USABA", member_id=self.cfg.odfi)
         x.update({"ach.trace": trace, "ach.sec": sec, "ach.transaction_code": code,
                   "ach.company_id": company_id, "ach.company_name": company_name})
-        for computed in ("ach.batch_number", "ach.service_class", "ach.odfi", "ach.settlement_date"):
-            x.pop(computed, None)
+        for computed in ("ach.batch_number", "ach.service_class", "ach.odfi"):
+            x.pop(computed, None)  # decided by the file being built, not by the source
         roles: dict[str, Any] = (
             {"debtor": receiver, "creditor": originator, "creditor_agent": odfi} if debit
             else {"debtor": originator, "creditor": receiver, "debtor_agent": odfi})
-        del where
+        info = _ascii(message.remittance_info or "", 80 * 9999) or None
         return replace(message, format="nacha", extra=x, local_instrument=sec,
-                       settlement_date=None,
+                       settlement_date=None, remittance_info=info,
                        requested_execution_date=message.requested_execution_date
                        or message.settlement_date, **roles)
 
@@ -592,8 +594,8 @@ class AchConnector:
 
     def _encode(self, messages: Sequence[Message], created: datetime, modifier: str) -> bytes:
         c = self.cfg
-        return codecs.encode(
-            list(messages), "nacha", immediate_destination=c.immediate_destination,
+        return NACHA.encode(
+            messages, "nacha", Options(), immediate_destination=c.immediate_destination,
             immediate_origin=c.immediate_origin,
             immediate_destination_name=c.immediate_destination_name,
             immediate_origin_name=c.immediate_origin_name, reference_code=c.reference_code,
@@ -649,7 +651,8 @@ class AchConnector:
                 created=created.strftime("%Y%m%d%H%M"))
             manifest = FileManifest(name, effective, window, created, modifier,
                                     hashlib.sha256(payload).hexdigest(),
-                                    {e.key: e.trace for e in entries})
+                                    {e.key: {"trace": e.trace, "sha256": e.digest}
+                                     for e in entries})
             write_atomically(self.outgoing_dir, f"{name}.ach", payload)
             write_atomically(self.outgoing_dir, f"{name}.json", manifest.to_json())
             manifests.append(manifest)
@@ -808,19 +811,10 @@ class AchConnector:
         self._modifiers[day] = max(self._modifiers.get(day, 0),
                                    MODIFIERS.index(manifest.modifier) + 1
                                    if manifest.modifier in MODIFIERS else 0)
-        for key, trace in manifest.entries.items():
-            self._keys[key] = _Known(trace, self._digest_of(key, manifest, delivered),
-                                     manifest.name)
+        for key, item in manifest.entries.items():
+            self._keys[key] = _Known(item["trace"], item["sha256"], manifest.name)
             if not delivered:
-                self._see_trace(trace)
-
-    def _digest_of(self, key: str, manifest: FileManifest, delivered: bool) -> str:
-        """The digest of a filed key, read from its staged entry while that still exists."""
-        path = self.entries_dir / _entry_file(key)
-        if path.exists():
-            with contextlib.suppress(ValueError, KeyError, TypeError, HubError):
-                return Staged.from_json(path.read_bytes()).digest
-        return manifest.sha256 if delivered else ""
+                self._see_trace(item["trace"])
 
     def _see_trace(self, trace: str) -> None:
         if trace.startswith(self.cfg.odfi[:8]) and trace[8:].isdigit():

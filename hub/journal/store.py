@@ -435,6 +435,54 @@ class Journal:
                 await self._notify(c)
         return event.state
 
+    # -- callbacks ----------------------------------------------------------------------------
+
+    async def queue_callbacks(self, body: Callable[[dict[str, Any]], bytes], *,
+                              settle_us: int = 2_000_000, limit: int = 500) -> int:
+        """Turn events of messages that asked for callbacks into callback rows, once each.
+
+        Events are read in sequence order up to `settle_us` ago: on PostgreSQL a transaction
+        that took a lower sequence number may commit after a higher one, and the lag lets it
+        land before the cursor passes it.
+        """
+        horizon = now_us() - settle_us
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["get_counter"], "callbacks.cursor")
+            cursor = int(row["value"]) if row else 0
+            events = await c.fetch(self.q["callback_events"], cursor, limit, horizon)
+            if not events:
+                top = await c.fetchrow(self.q["max_event_seq"], cursor, horizon)
+                if top and int(top["seq"]) > cursor:  # skip events nobody listens to
+                    await c.execute(self.q["set_counter"], "callbacks.cursor", int(top["seq"]))
+                return 0
+            at = now_us()
+            await c.executemany(self.q["insert_callback"], [
+                (e["message_id"], e["n"], e["callback_url"], body(e), at) for e in events])
+            await c.execute(self.q["set_counter"], "callbacks.cursor", events[-1]["seq"])
+        return len(events)
+
+    async def due_callbacks(self, limit: int = 50) -> list[dict[str, Any]]:
+        async with self.db.connection() as c:
+            return await c.fetch(self.q["due_callbacks"], now_us(), limit)
+
+    async def callback_result(self, callback_id: int, state: str, next_us: int,
+                              error: str | None) -> None:
+        async with self.db.transaction() as c:
+            await c.execute(self.q["callback_result"], callback_id, state, next_us, error)
+
+    async def dead_callbacks(self) -> list[dict[str, Any]]:
+        async with self.db.connection() as c:
+            return await c.fetch(self.q["dead_callbacks"])
+
+    async def requeue_callbacks(self) -> None:
+        async with self.db.transaction() as c:
+            await c.execute(self.q["requeue_callbacks"], now_us())
+
+    async def dispatched(self) -> list[dict[str, Any]]:
+        """Messages sent and not yet acknowledged: id, connector, since when."""
+        async with self.db.connection() as c:
+            return await c.fetch(self.q["dispatched_of"])
+
     # -- four-eyes proposals ------------------------------------------------------------------
 
     async def propose(self, action: str, target: str, payload: dict[str, Any], reason: str,

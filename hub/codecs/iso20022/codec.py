@@ -171,16 +171,7 @@ class Iso20022Codec:
                                               f"Document is {mdef.definition}",
                                               "/AppHdr/MsgDefIdr"))
 
-    def _read(self, raw: bytes, options: Options) -> Decoded:
-        root, problems = parse(raw)
-        if root is None:
-            return Decoded(format="iso20022", diagnostics=problems)
-        return self.decode_tree(root, options)
-
-    def decode_tree(self, root: etree._Element, options: Options, *,
-                    schema: bool = True) -> Decoded:
-        """Decode an already parsed (or just written) tree. `schema=False` skips the XSD
-        validation: for trees this codec wrote itself, which the property tests prove valid."""
+    def _read(self, root: etree._Element, options: Options, schema: bool) -> Decoded:
         decoded = Decoded(format="iso20022")
         header, document = _find_parts(root)
         if document is None:
@@ -244,7 +235,16 @@ class Iso20022Codec:
         return decoded
 
     def decode(self, raw: bytes, format: str | None, options: Options) -> Decoded:
-        decoded = self._read(raw, options)
+        root, problems = parse(raw)
+        if root is None:
+            return Decoded(format="iso20022", diagnostics=problems)
+        return self.decode_tree(root, format, options)
+
+    def decode_tree(self, root: etree._Element, format: str | None, options: Options, *,
+                    schema: bool = True) -> Decoded:
+        """`decode` of an already parsed tree. `schema=False` skips the XSD validation, for
+        trees this codec has just written (the property tests prove those valid)."""
+        decoded = self._read(root, options, schema)
         if format is not None and decoded.format not in (format, "iso20022") and not (
                 format == "pacs.009" and decoded.format == "pacs.009cov"):
             decoded.diagnostics.append(Diagnostic(

@@ -4,6 +4,9 @@ Source: SWIFT Standards MT SR2025 Message Reference Guides, "Network Validated R
 message type (rule numbers Cn below are the guide's own); error codes from "FIN Error Codes".
 A rule receives a View of the message (fields in order, the sequence each belongs to, parsed
 components) and yields (message, location) for each breach.
+
+A rule may name the fields it reads (`when`, tags or tag numbers): when none of them is in the
+message the rule cannot be broken and is not run. A property test holds each rule to that.
 """
 
 from __future__ import annotations
@@ -32,9 +35,16 @@ class View:
         # one pass: full tag ("56A") and tag number ("56", any option) -> field indexes
         index = self.index
         for i, tag in enumerate(self.tags):
-            index.setdefault(tag, []).append(i)
+            if tag in index:
+                index[tag].append(i)
+            else:
+                index[tag] = [i]
             if len(tag) == 3:
-                index.setdefault(tag[:2], []).append(i)
+                base = tag[:2]
+                if base in index:
+                    index[base].append(i)
+                else:
+                    index[base] = [i]
 
     def find(self, base: str, seq: str | None = None) -> list[int]:
         """Indexes of fields whose tag is `base` ("32A") or starts with it ("56" = 56a)."""
@@ -69,15 +79,17 @@ class Rule:
     formats: frozenset[str]
     text: str
     check: Callable[[View], Iterator[Breach]]
+    when: frozenset[str] = frozenset()  # fields the rule reads; empty = always run
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, code: str, formats: str, text: str
+def rule(name: str, code: str, formats: str, text: str, when: str = ""
          ) -> Callable[[Callable[[View], Iterator[Breach]]], Callable[[View], Iterator[Breach]]]:
     def add(check: Callable[[View], Iterator[Breach]]) -> Callable[[View], Iterator[Breach]]:
-        RULES.append(Rule(name, code, frozenset(formats.split()), text, check))
+        RULES.append(Rule(name, code, frozenset(formats.split()), text, check,
+                          frozenset(when.split())))
         return check
     return add
 
@@ -93,7 +105,8 @@ def _codes_23e(v: View) -> list[tuple[int, str]]:
     return [(i, v.part(i, "code") or "") for i in v.find("23E")]
 
 
-@rule("MT103.C1", "D75", MT103_ALL, "33B with another currency than 32A needs 36; else no 36")
+@rule("MT103.C1", "D75", MT103_ALL, "33B with another currency than 32A needs 36; else no 36",
+      when="33B 36")
 def currency_exchange(v: View) -> Iterator[Breach]:
     i33, i32, i36 = v.first("33B"), v.first("32A"), v.first("36")
     differs = (i33 is not None and i32 is not None
@@ -111,7 +124,8 @@ def eea_instructed_amount(v: View) -> Iterator[Breach]:
         yield "field 33B is mandatory between EU/EEA countries", v.at(None, "33B")
 
 
-@rule("MT103.C3a", "E01", MT103_ALL, "23B SPRI allows only 23E SDVA, TELB, PHOB, INTC")
+@rule("MT103.C3a", "E01", MT103_ALL, "23B SPRI allows only 23E SDVA, TELB, PHOB, INTC",
+      when="23E")
 def spri_instructions(v: View) -> Iterator[Breach]:
     if v.code("23B") == "SPRI":
         for i, code in _codes_23e(v):
@@ -119,21 +133,24 @@ def spri_instructions(v: View) -> Iterator[Breach]:
                 yield f"23E {code} is not allowed with 23B SPRI", v.at(i)
 
 
-@rule("MT103.C3b", "E02", MT103_ALL, "23B SSTD or SPAY allows no 23E")
+@rule("MT103.C3b", "E02", MT103_ALL, "23B SSTD or SPAY allows no 23E",
+      when="23E")
 def sstd_no_instructions(v: View) -> Iterator[Breach]:
     if v.code("23B") in ("SSTD", "SPAY"):
         for i in v.find("23E"):
             yield "23E is not allowed with 23B SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C4", "E03", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 53a not option D")
+@rule("MT103.C4", "E03", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 53a not option D",
+      when="53D")
 def no_53d(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("53D"):
             yield "53a must not use option D with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C5", "E04", MT103_ALL, "23B SPRI/SSTD/SPAY with 53B needs a party identifier")
+@rule("MT103.C5", "E04", MT103_ALL, "23B SPRI/SSTD/SPAY with 53B needs a party identifier",
+      when="53B")
 def party_53b(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("53B"):
@@ -141,7 +158,8 @@ def party_53b(v: View) -> Iterator[Breach]:
                 yield "53B needs a party identifier with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C6", "E05", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 54a option A only")
+@rule("MT103.C6", "E05", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 54a option A only",
+      when="54")
 def only_54a(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("54"):
@@ -149,14 +167,16 @@ def only_54a(v: View) -> Iterator[Breach]:
                 yield "54a must use option A with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C7", "E06", MT103_ALL, "55a needs both 53a and 54a")
+@rule("MT103.C7", "E06", MT103_ALL, "55a needs both 53a and 54a",
+      when="55")
 def third_reimbursement(v: View) -> Iterator[Breach]:
     i55 = v.first("55")
     if i55 is not None and (v.first("53") is None or v.first("54") is None):
         yield "field 55a needs both 53a and 54a", v.at(i55)
 
 
-@rule("MT103.C8", "E07", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 55a option A only")
+@rule("MT103.C8", "E07", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 55a option A only",
+      when="55")
 def only_55a(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("55"):
@@ -164,21 +184,24 @@ def only_55a(v: View) -> Iterator[Breach]:
                 yield "55a must use option A with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C9", "C81", MT103_ALL + " mt202 mt205 mt202cov mt205cov", "56a needs 57a")
+@rule("MT103.C9", "C81", MT103_ALL + " mt202 mt205 mt202cov mt205cov", "56a needs 57a",
+      when="56")
 def intermediary_needs_account_with(v: View) -> Iterator[Breach]:
     i56 = v.first("56", "A")
     if i56 is not None and v.first("57", "A") is None:
         yield "field 56a needs field 57a", v.at(i56)
 
 
-@rule("MT103.C10", "E16", MT103_ALL, "23B SPRI: no 56a")
+@rule("MT103.C10", "E16", MT103_ALL, "23B SPRI: no 56a",
+      when="56")
 def spri_no_intermediary(v: View) -> Iterator[Breach]:
     if v.code("23B") == "SPRI":
         for i in v.find("56"):
             yield "field 56a is not allowed with 23B SPRI", v.at(i)
 
 
-@rule("MT103.C11", "E17", "mt103 mt103remit", "23B SSTD/SPAY: 56a option A or C only")
+@rule("MT103.C11", "E17", "mt103 mt103remit", "23B SSTD/SPAY: 56a option A or C only",
+      when="56")
 def sstd_56_options(v: View) -> Iterator[Breach]:
     if v.code("23B") in ("SSTD", "SPAY"):
         for i in v.find("56"):
@@ -186,7 +209,8 @@ def sstd_56_options(v: View) -> Iterator[Breach]:
                 yield "56a must use option A or C with 23B SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C12", "E09", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 57a A, C or D with party id")
+@rule("MT103.C12", "E09", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 57a A, C or D with party id",
+      when="57")
 def priority_57_options(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("57"):
@@ -196,7 +220,8 @@ def priority_57_options(v: View) -> Iterator[Breach]:
                 yield "57D needs a party identifier with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C13", "E10", MT103_ALL, "23B SPRI/SSTD/SPAY: 59a account mandatory")
+@rule("MT103.C13", "E10", MT103_ALL, "23B SPRI/SSTD/SPAY: 59a account mandatory",
+      when="59")
 def priority_beneficiary_account(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("59"):
@@ -204,7 +229,8 @@ def priority_beneficiary_account(v: View) -> Iterator[Breach]:
                 yield "59a needs an account with 23B SPRI, SSTD or SPAY", v.at(i)
 
 
-@rule("MT103.C14", "E18", MT103_ALL, "23E CHQB: no account in 59a")
+@rule("MT103.C14", "E18", MT103_ALL, "23E CHQB: no account in 59a",
+      when="23E")
 def cheque_no_account(v: View) -> Iterator[Breach]:
     if any(code == "CHQB" for _, code in _codes_23e(v)):
         for i in v.find("59"):
@@ -212,21 +238,24 @@ def cheque_no_account(v: View) -> Iterator[Breach]:
                 yield "59a must not have an account when 23E is CHQB", v.at(i)
 
 
-@rule("MT103.C15a", "E13", MT103_ALL, "71A OUR: no 71F")
+@rule("MT103.C15a", "E13", MT103_ALL, "71A OUR: no 71F",
+      when="71F")
 def our_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "OUR":
         for i in v.find("71F"):
             yield "field 71F is not allowed with 71A OUR", v.at(i)
 
 
-@rule("MT103.C15b", "D50", MT103_ALL, "71A SHA: no 71G")
+@rule("MT103.C15b", "D50", MT103_ALL, "71A SHA: no 71G",
+      when="71G")
 def sha_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "SHA":
         for i in v.find("71G"):
             yield "field 71G is not allowed with 71A SHA", v.at(i)
 
 
-@rule("MT103.C15c", "E15", MT103_ALL, "71A BEN: 71F mandatory, no 71G")
+@rule("MT103.C15c", "E15", MT103_ALL, "71A BEN: 71F mandatory, no 71G",
+      when="71A")
 def ben_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "BEN":
         if v.first("71F") is None:
@@ -235,14 +264,16 @@ def ben_charges(v: View) -> Iterator[Breach]:
             yield "field 71G is not allowed with 71A BEN", v.at(i)
 
 
-@rule("MT103.C16", "D51", MT103_ALL, "71F or 71G needs 33B")
+@rule("MT103.C16", "D51", MT103_ALL, "71F or 71G needs 33B",
+      when="71F 71G")
 def charges_need_instructed_amount(v: View) -> Iterator[Breach]:
     charges = v.find("71F") + v.find("71G")
     if charges and v.first("33B") is None:
         yield "field 33B is mandatory when 71F or 71G is present", v.at(charges[0])
 
 
-@rule("MT103.C17", "C02", MT103_ALL, "71G currency equals 32A currency")
+@rule("MT103.C17", "C02", MT103_ALL, "71G currency equals 32A currency",
+      when="71G")
 def receiver_charges_currency(v: View) -> Iterator[Breach]:
     i71, i32 = v.first("71G"), v.first("32A")
     if i71 is not None and i32 is not None and (
@@ -250,7 +281,8 @@ def receiver_charges_currency(v: View) -> Iterator[Breach]:
         yield "the currency of 71G must be the currency of 32A", v.at(i71)
 
 
-@rule("MT103.C18", "E44", MT103_ALL, "no 56a: 23E not TELI nor PHOI")
+@rule("MT103.C18", "E44", MT103_ALL, "no 56a: 23E not TELI nor PHOI",
+      when="23E")
 def no_intermediary_codes(v: View) -> Iterator[Breach]:
     if v.first("56") is None:
         for i, code in _codes_23e(v):
@@ -258,7 +290,8 @@ def no_intermediary_codes(v: View) -> Iterator[Breach]:
                 yield f"23E {code} needs field 56a", v.at(i)
 
 
-@rule("MT103.C19", "E45", MT103_ALL, "no 57a: 23E not TELE nor PHON")
+@rule("MT103.C19", "E45", MT103_ALL, "no 57a: 23E not TELE nor PHON",
+      when="23E")
 def no_account_with_codes(v: View) -> Iterator[Breach]:
     if v.first("57") is None:
         for i, code in _codes_23e(v):
@@ -266,7 +299,8 @@ def no_account_with_codes(v: View) -> Iterator[Breach]:
                 yield f"23E {code} needs field 57a", v.at(i)
 
 
-@rule("MT103.23E", "E46", MT103_ALL, "a 23E code appears once")
+@rule("MT103.23E", "E46", MT103_ALL, "a 23E code appears once",
+      when="23E")
 def unique_instruction_codes(v: View) -> Iterator[Breach]:
     seen: set[str] = set()
     for i, code in _codes_23e(v):
@@ -275,14 +309,16 @@ def unique_instruction_codes(v: View) -> Iterator[Breach]:
         seen.add(code)
 
 
-@rule("MT202COV.C2", "C68", "mt202cov mt205cov", "sequence B: 56a needs 57a")
+@rule("MT202COV.C2", "C68", "mt202cov mt205cov", "sequence B: 56a needs 57a",
+      when="56")
 def cover_intermediary(v: View) -> Iterator[Breach]:
     i56 = v.first("56", "B")
     if i56 is not None and v.first("57", "B") is None:
         yield "in sequence B, field 56a needs field 57a", v.at(i56)
 
 
-@rule("MT760.C1", "E01", "mt760", "23B FIXD needs 31E; COND allows it; OPEN forbids it")
+@rule("MT760.C1", "E01", "mt760", "23B FIXD needs 31E; COND allows it; OPEN forbids it",
+      when="23B")
 def expiry_date(v: View) -> Iterator[Breach]:
     for seq in ("B", "C"):
         kind, i31 = v.code("23B", seq), v.first("31E", seq)
@@ -292,7 +328,8 @@ def expiry_date(v: View) -> Iterator[Breach]:
             yield f"sequence {seq}: field 31E is allowed only with 23B FIXD or COND", v.at(i31)
 
 
-@rule("MT760.C2", "E02", "mt760", "23B COND needs 35G; otherwise no 35G")
+@rule("MT760.C2", "E02", "mt760", "23B COND needs 35G; otherwise no 35G",
+      when="23B")
 def expiry_condition(v: View) -> Iterator[Breach]:
     for seq in ("B", "C"):
         kind, i35 = v.code("23B", seq), v.first("35G", seq)
@@ -302,7 +339,8 @@ def expiry_condition(v: View) -> Iterator[Breach]:
             yield f"sequence {seq}: field 35G is allowed only with 23B COND", v.at(i35)
 
 
-@rule("MT760.C3", "E03", "mt760", "23B OPEN: no 23F")
+@rule("MT760.C3", "E03", "mt760", "23B OPEN: no 23F",
+      when="23B")
 def open_no_extension(v: View) -> Iterator[Breach]:
     for seq in ("B", "C"):
         if v.code("23B", seq) == "OPEN":
@@ -310,13 +348,15 @@ def open_no_extension(v: View) -> Iterator[Breach]:
                 yield f"sequence {seq}: field 23F is not allowed with 23B OPEN", v.at(i)
 
 
-@rule("MT760.C4", "C17", "mt760", "22A ISSU needs 50 in sequence B")
+@rule("MT760.C4", "C17", "mt760", "22A ISSU needs 50 in sequence B",
+      when="22A")
 def issue_needs_applicant(v: View) -> Iterator[Breach]:
     if v.code("22A", "A") == "ISSU" and v.first("50", "B") is None:
         yield "22A ISSU needs field 50 in sequence B", v.at(v.first("22A", "A"))
 
 
-@rule("MT760.C5", "C18", "mt760", "STBY issued needs 49; DGAR forbids 49")
+@rule("MT760.C5", "C18", "mt760", "STBY issued needs 49; DGAR forbids 49",
+      when="22A 22D")
 def confirmation(v: View) -> Iterator[Breach]:
     kind, i49 = v.code("22D", "B"), v.first("49", "B")
     if v.code("22A", "A") == "ISSU" and kind == "STBY" and i49 is None:
@@ -338,14 +378,16 @@ def counter_undertaking(v: View) -> Iterator[Breach]:
                v.at(v.first("22A", "A")))
 
 
-@rule("MT760.C7", "C81", "mt760", "sequence B: 57a needs 56a")
+@rule("MT760.C7", "C81", "mt760", "sequence B: 57a needs 56a",
+      when="57")
 def advising_through(v: View) -> Iterator[Breach]:
     i57 = v.first("57", "B")
     if i57 is not None and v.first("56", "B") is None:
         yield "in sequence B, field 57a needs field 56a", v.at(i57)
 
 
-@rule("MT760.C8", "C16", "mt760", "no 23F: no 78, 26E, 31S")
+@rule("MT760.C8", "C16", "mt760", "no 23F: no 78, 26E, 31S",
+      when="78 26E 31S")
 def extension_details(v: View) -> Iterator[Breach]:
     for seq in ("B", "C"):
         if v.first("23F", seq) is None:
@@ -354,7 +396,8 @@ def extension_details(v: View) -> Iterator[Breach]:
                     yield f"sequence {seq}: field {base} needs field 23F", v.at(i)
 
 
-@rule("MT760.C9", "C20", "mt760", "49 CONFIRM or MAY ADD needs 58a; else no 58a")
+@rule("MT760.C9", "C20", "mt760", "49 CONFIRM or MAY ADD needs 58a; else no 58a",
+      when="49 58")
 def confirmation_party(v: View) -> Iterator[Breach]:
     i49, i58 = v.first("49", "B"), v.first("58", "B")
     wants = i49 is not None and v.values[i49] in ("CONFIRM", "MAY ADD")
@@ -372,7 +415,8 @@ def cancellation_content(v: View) -> Iterator[Breach]:
             None, "79")
 
 
-@rule("MTn96.C1", "C31", "mt196 mt296", "79 or copied fields, not both")
+@rule("MTn96.C1", "C31", "mt196 mt296", "79 or copied fields, not both",
+      when="79")
 def answer_content(v: View) -> Iterator[Breach]:
     copies = [i for i, t in enumerate(v.tags)
               if t not in ("20", "21", "76", "77A", "11R", "11S", "79")]
@@ -398,6 +442,9 @@ def rules_for(spec_name: str) -> tuple[Rule, ...]:
 
 
 def run(spec_name: str, view: View, out: list[Diagnostic]) -> None:
+    present = view.index.keys()
     for r in rules_for(spec_name):
+        if r.when and present.isdisjoint(r.when):
+            continue  # none of the fields it reads is there: it cannot be broken
         for text, where in r.check(view):
             out.append(Diagnostic(f"MT.{r.code}", f"{r.name}: {text}", where))

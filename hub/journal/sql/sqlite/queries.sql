@@ -176,3 +176,41 @@ WHERE id = ?1 AND state = 'pending' RETURNING id;
 
 -- name: pending_for_target
 SELECT id FROM approvals WHERE target = ?1 AND state = 'pending';
+
+-- name: callback_events
+SELECT e.seq, e.message_id, e.n, e.at_us, e.type, e.state, m.callback_url, m.uetr, m.reference
+FROM events e JOIN messages m ON m.id = e.message_id
+WHERE e.seq > ?1 AND e.at_us < ?3 AND m.callback_url IS NOT NULL
+ORDER BY e.seq LIMIT ?2;
+
+-- name: max_event_seq
+SELECT coalesce(max(seq), 0) AS seq FROM events WHERE seq > ?1 AND at_us < ?2;
+
+-- name: set_counter
+INSERT INTO counters (name, value) VALUES (?1, ?2)
+ON CONFLICT (name) DO UPDATE SET value = ?2;
+
+-- name: get_counter
+SELECT value FROM counters WHERE name = ?1;
+
+-- name: insert_callback
+INSERT INTO callbacks (message_id, event_n, url, body, state, next_us, created_us)
+VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) ON CONFLICT DO NOTHING;
+
+-- name: due_callbacks
+SELECT id, message_id, event_n, url, body, attempts FROM callbacks
+WHERE state = 'pending' AND next_us <= ?1 ORDER BY next_us, id LIMIT ?2;
+
+-- name: callback_result
+UPDATE callbacks SET state = ?2, attempts = attempts + 1, next_us = ?3, last_error = ?4
+WHERE id = ?1;
+
+-- name: dead_callbacks
+SELECT id, message_id, event_n, url, attempts, last_error FROM callbacks
+WHERE state = 'dead' ORDER BY id;
+
+-- name: requeue_callbacks
+UPDATE callbacks SET state = 'pending', attempts = 0, next_us = ?1 WHERE state = 'dead';
+
+-- name: dispatched_of
+SELECT id, connector, updated_us FROM messages WHERE state = 'DISPATCHED' ORDER BY updated_us;
