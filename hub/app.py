@@ -31,13 +31,14 @@ from hub.api.operations import routes as operation_routes
 from hub.callbacks import CallbackSender
 from hub.config import Settings
 from hub.connectors import Connector, InboundConnector, StatusUpdate, build
-from hub.connectors.base import Inbound, WebhookReceiver
+from hub.connectors.base import Inbound, Outbound, WebhookReceiver
 from hub.dispatch import Dispatcher, Policy
 from hub.errors import ConfigError, Diagnostic, HubError, JournalError
 from hub.holds import load_telex_config, telex_release
+from hub.interchanges import Interchanges
 from hub.journal import Journal, NewEvent, OutboxRow, now_us
 from hub.metrics import Metrics
-from hub.model import Message, State, can_move
+from hub.model import Kind, Message, State, can_move
 from hub.operations import Operations
 from hub.pipeline import HoldCheck, Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
@@ -101,7 +102,7 @@ class Hub:
         self.planner = self._planner()
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
                                  batch_max=s.journal.batch_max, on_queued=self._wake,
-                                 holds=self._holds())
+                                 holds=self._holds(), interchanges=Interchanges(journal))
         self.pipeline.start()
         d = s.dispatch
         self.dispatcher = Dispatcher(
@@ -347,12 +348,13 @@ class Hub:
                 await connector.ack(item)  # journalled before a crash; only the move was lost
                 self.metrics.inbound_files.labels(item.channel, "already_journalled").inc()
                 return
-            await self.pipeline.submit(Submission(
+            result = await self.pipeline.submit(Submission(
                 raw=item.payload, channel=item.channel, name=item.name,
                 submitted_by=f"link:{item.channel}"))
         except Rejected as exc:
             await connector.reject(item, exc.diagnostics)
             self.metrics.inbound_files.labels(item.channel, "rejected").inc()
+            await self._answer(connector, item, exc.acknowledgement)
             return
         except (JournalError, OSError) as exc:
             log.warning("inbound item not journalled; will retry",
@@ -364,6 +366,22 @@ class Hub:
             return
         await connector.ack(item)
         self.metrics.inbound_files.labels(item.channel, "accepted").inc()
+        await self._answer(connector, item, result.acknowledgement)
+
+    async def _answer(self, connector: Connector, item: Inbound,
+                      ack: tuple[str, bytes] | None) -> None:
+        """Send an EDI acknowledgement back over the link the interchange came in on."""
+        if ack is None or getattr(connector, "outbound", True) is None:
+            return
+        format, payload = ack
+        key = f"ack-{hashlib.sha256(item.name.encode() + item.payload).hexdigest()[:32]}"
+        try:
+            await connector.send(Outbound(
+                message_id=key, idempotency_key=key, format=format, payload=payload,
+                message=Message(kind=Kind.STATUS_REPORT, format=format)))
+        except Exception as exc:  # the interchange is journalled; the answer is best effort
+            log.warning("acknowledgement not sent", extra={
+                "action": "edi.ack_failed", "channel": item.channel, "error": repr(exc)})
 
     async def apply_updates(self, source: str, updates: list[StatusUpdate]) -> int:
         """Apply what a link reported later (webhooks, polls, receipts) to the messages."""

@@ -23,6 +23,7 @@ import orjson
 from hub import codecs
 from hub.batching import GroupCommit
 from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors, register
+from hub.interchanges import Interchanges
 from hub.journal import (
     AcceptOutcome,
     InputRecord,
@@ -71,10 +72,11 @@ when it cannot tell."""
 
 
 class Rejected(HubError):
-    """The input cannot be taken; nothing was stored."""
+    """The input cannot be taken; nothing was stored (but an EDI sender is still answered)."""
 
     code = "PIPELINE.REJECTED"
     http_status = 422
+    acknowledgement: tuple[str, bytes] | None = None
 
 
 register({"PIPELINE.REJECTED": "input refused"})
@@ -86,6 +88,7 @@ class Result:
     outcomes: list[AcceptOutcome]
     uetrs: list[str | None]
     warnings: list[Diagnostic]
+    acknowledgement: tuple[str, bytes] | None = None  # EDI 997/CONTRL for the sender
 
     @property
     def conflict(self) -> bool:
@@ -126,8 +129,10 @@ def submission_sender(message: Message) -> str | None:
 class Pipeline:
     def __init__(self, journal: Journal, planner: Planner, *, metrics: Metrics,
                  our_bic: str, holds: Sequence[HoldCheck] = (), batch_max: int = 256,
-                 on_queued: Callable[[], None] | None = None) -> None:
+                 on_queued: Callable[[], None] | None = None,
+                 interchanges: Interchanges | None = None) -> None:
         self.journal = journal
+        self.interchanges = interchanges
         self.planner = planner
         self.metrics = metrics
         self.our_bic = our_bic
@@ -162,13 +167,17 @@ class Pipeline:
     async def submit(self, submission: Submission) -> Result:
         """Journal what the bytes hold, or raise Rejected with every diagnostic."""
         decoded = self.decode(submission)
+        if self.interchanges is not None:
+            await self.interchanges.flag_duplicate(decoded)
         if has_errors(decoded.diagnostics) or not decoded.messages:
             first = next((d for d in decoded.diagnostics if d.is_error), None)
             code = first.code if first else "CODEC.EMPTY"
             self.metrics.rejected.labels(submission.channel, decoded.format, code).inc()
-            raise Rejected(first.message if first else "no message in the input", code=code,
-                           location=first.location if first else "",
-                           diagnostics=decoded.diagnostics)
+            refused = Rejected(first.message if first else "no message in the input", code=code,
+                               location=first.location if first else "",
+                               diagnostics=decoded.diagnostics)
+            refused.acknowledgement = await self._acknowledge(decoded)
+            raise refused
         warnings = [d for d in decoded.diagnostics if d.severity is not Severity.ERROR]
         raw_sha = hashlib.sha256(submission.raw).hexdigest()
         record = InputRecord(id=str(uuid.uuid4()), channel=submission.channel,
@@ -194,7 +203,18 @@ class Pipeline:
             if outcome.status == "accepted" and message.kind in ANSWER_KINDS:
                 await self.apply_answer(message, item.id, actor=submission.channel)
         return Result(decoded.format, outcomes,
-                      [str(m.uetr) if m.uetr else None for m in decoded.messages], warnings)
+                      [str(m.uetr) if m.uetr else None for m in decoded.messages], warnings,
+                      await self._acknowledge(decoded))
+
+    async def _acknowledge(self, decoded: codecs.Decoded) -> tuple[str, bytes] | None:
+        if self.interchanges is None:
+            return None
+        try:
+            return await self.interchanges.acknowledgement(decoded)
+        except CodecError as exc:
+            log.warning("no acknowledgement", extra={"action": "edi.no_ack",
+                                                     "code": exc.code, "error": exc.message})
+            return None
 
     def _prepare(self, message: Message, index: int, submission: Submission,
                  record: InputRecord, decoded: codecs.Decoded, warnings: list[Diagnostic],

@@ -132,8 +132,9 @@ async def post_message(request: web.Request) -> web.StreamResponse:
     try:
         result = await ctx.pipeline.submit(submission)
     except Rejected as exc:
+        extra = _ack(exc.acknowledgement)
         return problem(422 if exc.code != "CODEC.TOO_LARGE" else 413, exc.code, exc.message,
-                       diagnostics=exc.diagnostics, instance=request.path)
+                       diagnostics=exc.diagnostics, instance=request.path, **extra)
     if result.conflict:
         clash = next(o for o in result.outcomes if o.status == "conflict")
         return problem(409, "JOURNAL.CONFLICT",
@@ -146,10 +147,18 @@ async def post_message(request: web.Request) -> web.StreamResponse:
             "warnings": [d.to_json() for d in result.warnings]}
     if len(items) > 1:
         body["messages"] = items
+    body.update(_ack(result.acknowledgement))
     status = 200 if result.duplicate else 202
     response = _json(body, status)
     response.headers["Location"] = f"/v1/messages/{items[0]['id']}"
     return response
+
+
+def _ack(ack: tuple[str, bytes] | None) -> dict[str, Any]:
+    """An EDI sender's acknowledgement (997/999/TA1, CONTRL), returned with the answer."""
+    if ack is None:
+        return {}
+    return {"acknowledgement": {"format": ack[0], "text": ack[1].decode("latin-1")}}
 
 
 async def get_message(request: web.Request) -> web.StreamResponse:

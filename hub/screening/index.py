@@ -5,8 +5,9 @@ Scoring (0-100) compares the two normalised names with rapidfuzz:
 - blended with the same ratio on the spelling-folded tokens, which forgives transliteration
   variants ("Mohammed Al-Rashid" / "Muhammad Al Rasheed"): score = max(plain, (plain+folded)/2),
   so a folded match alone can lift a name only half-way;
-- when both names share at least two whole tokens, rapidfuzz's `token_set_ratio` on the folded
-  forms, so a missing middle name still matches ("Ivan Sidorov" in "Ivan Petrovich Sidorov").
+- when both names share at least two whole words that are not common in the list, rapidfuzz's
+  `token_set_ratio`, so a missing middle name still matches ("Ivan Sidorov" in "Ivan Petrovich
+  Sidorov") while "Bank" and "Trading" never make two names alike.
 WRatio was not chosen: its partial matching scores a short name inside a long one near 90
 ("Bank" in every bank), which holds far too much on real party names.
 
@@ -18,10 +19,11 @@ name has.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from hub.screening.lists import Entry
 from hub.screening.normalise import block_key, fold, normal_bic, sort_key, tokens
@@ -36,23 +38,24 @@ COMMON_MIN = 64
 class NameForm:
     plain: str  # token-sorted normal form
     folded: str  # token-sorted folded form
-    words: frozenset[str]  # folded tokens
+    words: frozenset[str]  # normal tokens
 
 
 def name_form(name: str) -> NameForm | None:
     words = tokens(name)
     if not words:
         return None
-    folded = tuple(fold(w) for w in words)
-    return NameForm(sort_key(words), sort_key(folded), frozenset(folded))
+    return NameForm(sort_key(words), sort_key(tuple(fold(w) for w in words)), frozenset(words))
 
 
-def score(query: NameForm, listed: NameForm) -> float:
+def score(query: NameForm, listed: NameForm, common: frozenset[str] = frozenset()) -> float:
+    """0-100. `common` holds token keys too frequent in the list to count as shared words."""
     plain = fuzz.ratio(query.plain, listed.plain)
     folded = fuzz.ratio(query.folded, listed.folded)
     best = max(plain, (plain + folded) / 2)
-    if len(query.words & listed.words) >= 2:
-        best = max(best, fuzz.token_set_ratio(query.folded, listed.folded))
+    shared = query.words & listed.words
+    if len(shared) >= 2 and sum(block_key(w) not in common for w in shared) >= 2:
+        best = max(best, fuzz.token_set_ratio(query.plain, listed.plain))
     return float(best)
 
 
@@ -86,6 +89,8 @@ class WatchList:
                 bic = normal_bic(bic)
                 self._bics.setdefault(bic[:8], []).append((index, bic))
         self._common = max(COMMON_MIN, int(len(self._forms) * COMMON_SHARE))
+        self._common_keys = frozenset(k for k, p in self._postings.items()
+                                      if len(p) > self._common)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -94,13 +99,14 @@ class WatchList:
     def names(self) -> int:
         return len(self._forms)
 
-    def _candidates(self, words: tuple[str, ...]) -> set[int]:
-        lists = [self._postings.get(block_key(w), []) for w in words if len(w) > 1]
-        lists = [p for p in lists if p]
+    def _candidates(self, words: tuple[str, ...]) -> Counter[int]:
+        """Listed names sharing a token key with the query, with how many keys they share."""
+        lists = [p for p in (self._postings.get(block_key(w)) for w in set(words) if len(w) > 1)
+                 if p]
         if not lists:
-            return set()
+            return Counter()
         rare = [p for p in lists if len(p) <= self._common]
-        found: set[int] = set()
+        found: Counter[int] = Counter()
         for posting in rare or [min(lists, key=len)]:
             found.update(posting)
         return found
@@ -110,9 +116,19 @@ class WatchList:
         query = name_form(name)
         if query is None:
             return []
+        candidates = self._candidates(tokens(name))
+        # Names sharing two keys may match as a subset and are always scored in full; the rest
+        # only when their folded form alone could lift the blended score to the threshold.
+        scored = [i for i, shared in candidates.items() if shared >= 2]
+        single = [i for i, shared in candidates.items() if shared < 2]
+        if single:
+            survivors = process.extract(
+                query.folded, [self._forms[i].folded for i in single], scorer=fuzz.ratio,
+                score_cutoff=max(0.0, 2 * threshold - 100), limit=None)
+            scored.extend(single[position] for _text, _score, position in survivors)
         best: dict[int, NameMatch] = {}
-        for name_id in self._candidates(tokens(name)):
-            found = score(query, self._forms[name_id])
+        for name_id in scored:
+            found = score(query, self._forms[name_id], self._common_keys)
             if found < threshold:
                 continue
             index, listed = self._owner[name_id]

@@ -95,6 +95,7 @@ def sort_key(words: tuple[str, ...]) -> str:
     return " ".join(sorted(words))
 
 
+@lru_cache(maxsize=65536)
 def block_key(token: str) -> str:
     """The index key of a token: its first letter and consonant skeleton ("mohammed" and
     "muhammad" -> "mmd", "iwan" and "ivan" -> "ivn")."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from hub.codecs.swift_mt import rules
 from hub.codecs.swift_mt.envelope import FinMessage
 from hub.codecs.swift_mt.specs import SPECS, Spec, format_name, spec_for
-from hub.codecs.swift_mt.syntax import check_field, clean_field, field_plan
+from hub.codecs.swift_mt.syntax import FieldPlan, check_field, clean_field, field_plan
 from hub.errors import Diagnostic
 
 MAX_TEXT = 10_000  # characters in block 4 (FIN message size limit)
@@ -57,8 +58,11 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     fields = msg.text
     if fields is None:
         return None, None
-    tags = [t for t, _ in fields]
-    values = [v for _, v in fields]
+    if not fields:
+        tags: tuple[str, ...] = ()
+        values: tuple[str, ...] = ()
+    else:
+        tags, values = zip(*fields)  # type: ignore[assignment]
     size = sum(map(len, tags)) + sum(map(len, values)) + 3 * len(fields)
     if size > MAX_TEXT:
         found.append(Diagnostic("MT.SIZE", f"block 4 has {size} characters, at most "
@@ -67,36 +71,52 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     flag = msg.user_value("119")
     name = format or format_name(msg.message_type, flag)
     spec = spec_for(name, flag) if name else None
-    if spec is not None:
-        seqs, missing = structure(spec.name, tuple(tags), prefix)
-        found.extend(missing)
-    else:
-        seqs = ("A",) * len(fields)
-    codes = spec.codes if spec else {}
+    shape = layout(spec.name if spec is not None else None, tags, prefix)
+    if shape.findings:
+        found.extend(shape.findings)
     parts: list[dict[str, str | None] | None] = []
-    for tag, value, seq in zip(tags, values, seqs):
-        plan = field_plan(tag) if seq != "?" else None
+    for tag, value, plan, codes in zip(tags, values, shape.plans, shape.codes):
         if plan is None:
             parts.append(None)
             continue
-        clean = clean_field(plan, value, codes.get(tag))
+        # the fast path says "clean" or nothing; check_field says what is wrong
+        clean = clean_field(plan, value, codes)
         parts.append(clean if clean is not None else
-                     check_field(tag, value, f"{prefix}field {tag}", codes.get(tag), found))
-    view = rules.View(tags, values, list(seqs), parts, msg.sender, msg.receiver, prefix)
+                     check_field(tag, value, f"{prefix}field {tag}", codes, found))
+    view = rules.View(tags, values, shape.seqs, parts, msg.sender, msg.receiver, prefix,
+                      shape.index)
     if spec is not None:
-        rules.run(spec.name, view, found)
+        rules.run(spec.name, view, found, shape.rules)
     return spec, view
 
 
+class Layout(NamedTuple):
+    """What depends only on the message type and the order of its tags."""
+
+    seqs: tuple[str, ...]  # each field's sequence, "?" when unexpected
+    findings: tuple[Diagnostic, ...]  # structure findings (T13)
+    plans: tuple[FieldPlan | None, ...]  # None: no grammar check (unexpected or unknown tag)
+    codes: tuple[frozenset[str] | None, ...]  # code words allowed per field
+    index: rules.Index
+    rules: tuple[rules.Rule, ...]  # the network rules these fields can break
+
+
 @lru_cache(maxsize=2048)
-def structure(spec_name: str, tags: tuple[str, ...],
-              prefix: str) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
-    """Each field's sequence ("?" when unexpected) and the structure findings, per spec and
-    tag order. Traffic repeats a few field layouts, so the answer is kept (Diagnostic is
-    frozen, the tuples immutable)."""
+def layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
+    """The layout of a tag order. Traffic repeats few field layouts, so the answer is kept:
+    every part is immutable (Diagnostic is frozen) or read-only by contract (the index)."""
     found: list[Diagnostic] = []
-    seqs = _structure(SPECS[spec_name], [(t, "") for t in tags], prefix, found)
-    return tuple(seqs), tuple(found)
+    if spec_name is None:
+        seqs: tuple[str, ...] = ("A",) * len(tags)
+        codes: dict[str, frozenset[str]] = {}
+    else:
+        spec = SPECS[spec_name]
+        seqs = tuple(_structure(spec, [(t, "") for t in tags], prefix, found))
+        codes = spec.codes
+    plans = tuple(field_plan(t) if seq != "?" else None for t, seq in zip(tags, seqs))
+    index = rules.tag_index(tags)
+    return Layout(seqs, tuple(found), plans, tuple(codes.get(t) for t in tags), index,
+                  rules.active(spec_name, index) if spec_name is not None else ())
 
 
 def _structure(spec: Spec, fields: list[tuple[str, str]], prefix: str,

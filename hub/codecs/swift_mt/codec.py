@@ -17,6 +17,7 @@ from hub.errors import Diagnostic, ModelError
 from hub.model import Message
 from hub.model.rules import check
 
+_DEFAULTS = Options()
 MAX_MESSAGE_BYTES = 12_000  # 10,000 text characters plus headers, trailers and framing
 _TYPE = re.compile(rb"\{2:[IO]([0-9]{3})")
 _FLAG = re.compile(rb"\{119:([A-Z0-9]{1,8})\}")
@@ -44,22 +45,35 @@ class SwiftMtCodec:
         return format_name(m.group(1).decode(), flag.group(1).decode() if flag else None)
 
     def decode(self, raw: bytes, format: str | None, options: Options) -> Decoded:
+        return self._read(raw, format, options, mapping=True)
+
+    def check_only(self, raw: bytes, format: str | None = None,
+                   options: Options | None = None) -> list[Diagnostic]:
+        """The full format validation of `decode` (envelope, field grammar, message structure,
+        network rules) without building canonical messages: the same diagnostics, less any
+        the canonical mapping itself would add (a value the model refuses)."""
+        return self._read(raw, format, options or _DEFAULTS, mapping=False).diagnostics
+
+    def _read(self, raw: bytes, format: str | None, options: Options, mapping: bool) -> Decoded:
         messages_in = max(1, raw.count(b"{1:"))
         if len(raw) > messages_in * MAX_MESSAGE_BYTES:
             return Decoded(format=format or "unknown", diagnostics=[Diagnostic(
                 "MT.SIZE", f"{len(raw)} bytes for {messages_in} message(s) is over the FIN "
                 f"limit of {MAX_MESSAGE_BYTES} bytes a message", "byte 0")])
-        text = raw.decode("latin-1")
-        found = scan(text, options.lenient)
+        found = scan(raw.decode("latin-1"), options.lenient)
         diagnostics = found.diagnostics
         many = len(found.messages) > 1
         out: list[Message] = []
-        keys = {_block1_key(m): m for m in found.messages if not m.is_service}
+        keys: dict[str | None, FinMessage] | None = None  # block 1 key -> message, for ACKs
         for n, msg in enumerate(found.messages, start=1):
             prefix = f"message {n} " if many else ""
-            check_headers(msg, prefix, diagnostics)
+            if msg.user or msg.trailer:
+                check_headers(msg, prefix, diagnostics)
             if msg.system_text is not None:
-                out.append(ack_message(msg, keys.get(_block1_key(msg))))
+                if mapping:
+                    if keys is None:
+                        keys = {_block1_key(m): m for m in found.messages if not m.is_service}
+                    out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
             name = format_name(msg.message_type, msg.user_value("119"))
             if name is None:
@@ -71,7 +85,7 @@ class SwiftMtCodec:
                 diagnostics.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, "
                                               f"not {format}", f"{prefix}block 2"))
             _spec, view = check_text(msg, name, prefix, diagnostics)
-            if view is None:
+            if view is None or not mapping:
                 continue
             try:
                 out.append(to_message(name, msg, view))

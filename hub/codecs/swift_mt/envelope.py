@@ -245,8 +245,10 @@ def _parse_text_block(text: str, pos: int, msg: FinMessage, found: list[Diagnost
 
 
 # The common case read in a few C-level steps: one FIN message, blocks 1, 2, [3], 4 (text
-# form), [5], [S] back to back, nothing before, at most white space after.
-_ONE_HEAD = re.compile(r"\{1:([^{}]*)\}\{2:([^{}]*)\}(?:\{3:((?:\{[^{}]*\})*)\})?\{4:")
+# form), [5], [S] back to back, nothing before, at most white space after. Blocks 1 and 2 are
+# the same patterns as _B1 and _B2_IN / _B2_OUT (groups 1-5, 6-10 and 11-19).
+_ONE_HEAD = re.compile(r"\{1:" + _B1.pattern + r"\}\{2:(?:" + _B2_IN.pattern + "|"
+                       + _B2_OUT.pattern + r")\}(?:\{3:((?:\{[^{}]*\})*)\})?\{4:")
 _ONE_TAIL = re.compile(r"(?:\{5:((?:\{[^{}]*\})*)\})?(?:\{S:((?:\{[^{}]*\})*)\})?([ \r\n]*)")
 
 
@@ -264,11 +266,6 @@ def scan_one(text: str) -> Scan | None:
     """A clean single FIN message with block 4 in text form, or None to use `scan_blocks`."""
     head = _ONE_HEAD.match(text)
     if head is None:
-        return None
-    b1 = _B1.fullmatch(head.group(1))
-    value2 = head.group(2)
-    b2 = (_B2_IN if value2.startswith("I") else _B2_OUT).fullmatch(value2)
-    if b1 is None or b2 is None:
         return None
     pos = head.end()
     end = text.find("\n-}", pos)
@@ -296,15 +293,15 @@ def scan_one(text: str) -> Scan | None:
     parts = _FIELD_SPLIT.split(body)
     if parts[0] or len(parts) < 3:
         return None
-    if value2.startswith("I"):
-        g = b2.groups()
-        application: InputHeader | OutputHeader = InputHeader(g[0], g[1], g[2], g[3], g[4] or "")
+    g = head.groups()
+    application: InputHeader | OutputHeader
+    if g[5] is not None:
+        application = InputHeader(g[5], g[6], g[7], g[8], g[9] or "")
     else:
-        application = OutputHeader(*b2.groups())
-    user = head.group(3)
-    trailer, system = tail.group(1), tail.group(2)
+        application = OutputHeader(*g[10:19])
+    user, trailer, system = g[19], tail.group(1), tail.group(2)
     msg = FinMessage(
-        basic=BasicHeader(*b1.groups()), application=application,
+        basic=BasicHeader(*g[:5]), application=application,
         user=None if user is None else _TAG.findall(user),
         text=list(zip(parts[1::2], parts[2::2])),
         trailer=None if trailer is None else _TAG.findall(trailer),

@@ -11,51 +11,64 @@ message the rule cannot be broken and is not run. A property test holds each rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 from hub.errors import Diagnostic
 
 Breach = tuple[str, str]
-_NONE: list[int] = []
+Index = dict[str, tuple[int, ...]]
+_NONE: tuple[int, ...] = ()
 
 
-@dataclass(slots=True)
+@lru_cache(maxsize=2048)
+def tag_index(tags: tuple[str, ...]) -> Index:
+    """Full tag ("56A") and tag number ("56", any option) -> field positions, per tag order.
+    Shared between messages of one layout: read it, never change it."""
+    index: dict[str, list[int]] = {}
+    for i, tag in enumerate(tags):
+        index.setdefault(tag, []).append(i)
+        if len(tag) == 3:
+            index.setdefault(tag[:2], []).append(i)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 class View:
-    tags: list[str]
-    values: list[str]
-    seqs: list[str]
-    parts: list[dict[str, str | None] | None]
-    sender: str | None
-    receiver: str | None
-    prefix: str = ""
-    index: dict[str, list[int]] = field(default_factory=dict)
+    """What the rules read: fields in order, each one's sequence and parsed components."""
 
-    def __post_init__(self) -> None:
-        # one pass: full tag ("56A") and tag number ("56", any option) -> field indexes
-        index = self.index
-        for i, tag in enumerate(self.tags):
-            if tag in index:
-                index[tag].append(i)
-            else:
-                index[tag] = [i]
-            if len(tag) == 3:
-                base = tag[:2]
-                if base in index:
-                    index[base].append(i)
-                else:
-                    index[base] = [i]
+    __slots__ = ("index", "parts", "prefix", "receiver", "sender", "seqs", "tags", "values")
 
-    def find(self, base: str, seq: str | None = None) -> list[int]:
+    def __init__(self, tags: Sequence[str], values: Sequence[str], seqs: Sequence[str],
+                 parts: list[dict[str, str | None] | None], sender: str | None,
+                 receiver: str | None, prefix: str = "", index: Index | None = None) -> None:
+        self.tags = tags
+        self.values = values
+        self.seqs = seqs
+        self.parts = parts
+        self.sender = sender
+        self.receiver = receiver
+        self.prefix = prefix
+        self.index = tag_index(tuple(tags)) if index is None else index
+
+    def find(self, base: str, seq: str | None = None) -> tuple[int, ...]:
         """Indexes of fields whose tag is `base` ("32A") or starts with it ("56" = 56a)."""
         found = self.index.get(base, _NONE)
         if seq is None or not found:
             return found
-        return [i for i in found if self.seqs[i] == seq]
+        return tuple(i for i in found if self.seqs[i] == seq)
 
     def first(self, base: str, seq: str | None = None) -> int | None:
-        found = self.find(base, seq)
-        return found[0] if found else None
+        found = self.index.get(base)
+        if not found:
+            return None
+        if seq is None:
+            return found[0]
+        seqs = self.seqs
+        for i in found:
+            if seqs[i] == seq:
+                return i
+        return None
 
     def part(self, i: int | None, name: str) -> str | None:
         if i is None:
@@ -64,7 +77,9 @@ class View:
         return parts.get(name) if parts else None
 
     def code(self, base: str, seq: str | None = None) -> str | None:
-        return self.part(self.first(base, seq), "code")
+        i = self.first(base, seq)
+        parts = self.parts[i] if i is not None else None
+        return parts.get("code") if parts else None
 
     def at(self, i: int | None, fallback: str = "") -> str:
         if i is None:
@@ -441,10 +456,16 @@ def rules_for(spec_name: str) -> tuple[Rule, ...]:
     return found
 
 
-def run(spec_name: str, view: View, out: list[Diagnostic]) -> None:
-    present = view.index.keys()
-    for r in rules_for(spec_name):
-        if r.when and present.isdisjoint(r.when):
-            continue  # none of the fields it reads is there: it cannot be broken
+def active(spec_name: str, present: Iterable[str]) -> tuple[Rule, ...]:
+    """The rules of a format that can be broken by a message holding the fields `present`
+    (tags and tag numbers, as in View.index), in catalogue order."""
+    have = frozenset(present)
+    return tuple(r for r in rules_for(spec_name) if not r.when or not have.isdisjoint(r.when))
+
+
+def run(spec_name: str, view: View, out: list[Diagnostic],
+        selected: tuple[Rule, ...] | None = None) -> None:
+    """Append a diagnostic for each breach; `selected` is `active(...)` when already known."""
+    for r in active(spec_name, view.index) if selected is None else selected:
         for text, where in r.check(view):
             out.append(Diagnostic(f"MT.{r.code}", f"{r.name}: {text}", where))

@@ -30,9 +30,26 @@ class Clock:
     def set(self, when: datetime) -> None:
         self.now = when
 
+class SteppingClock(Clock):
+    """A clock for the flush task: each sleep is recorded and waits for `step()`, which moves
+    the time on by exactly what the sleeper asked for."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self.asked: list[float] = []
+        self._go = asyncio.Event()
+
     async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self._go.wait()
+        self._go.clear()
         self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
+
+    async def step(self) -> None:
+        asked = len(self.asked)
+        self._go.set()
+        while len(self.asked) == asked:  # until the sleeper has acted and sleeps again
+            await asyncio.sleep(0.005)
 
 
 def at(day: date, hhmm: str) -> datetime:
@@ -51,13 +68,15 @@ def settings(staging: Path, **more: Any) -> dict[str, Any]:
 
 
 def payment(n: int, *, amount: str = "125.00", currency: str = "USD",
-            requested: date | None = None, **extra: Any) -> Message:
+            requested: date | None = None, **more: Any) -> Message:
+    fields: dict[str, Any] = {
+        "instruction_id": f"INV{n}", "debtor": Party(name="Acme Corp"),
+        "creditor": Party(name=f"Receiver {n}", account=f"9876{n:04d}"),
+        "creditor_agent": Agent(clearing_system="USABA", member_id=RDFI),
+        "requested_execution_date": requested, "remittance_info": f"INVOICE {n}"}
+    fields.update(more)
     return Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.parse(amount, currency),
-                   instruction_id=f"INV{n}", debtor=Party(name="Acme Corp"),
-                   creditor=Party(name=f"Receiver {n}", account=f"9876{n:04d}"),
-                   creditor_agent=Agent(clearing_system="USABA", member_id=RDFI),
-                   requested_execution_date=requested, remittance_info=f"INVOICE {n}",
-                   **extra)
+                   **fields)
 
 
 def outbound(key: str, message: Message) -> Outbound:

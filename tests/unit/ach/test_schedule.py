@@ -75,4 +75,4 @@ def test_windows_are_sorted_and_zone_is_the_odfis(tmp_path: Path) -> None:
     assert s.windows == (time(9, 15), time(17, 0))
     assert s.next_window(datetime(2026, 3, 2, 14, 0, tzinfo=UTC)).tzinfo == s.zone
     assert s.next_window(datetime(2026, 3, 2, 14, 0, tzinfo=UTC)).hour == 9
-    assert NY != s.zone
+    assert s.zone != NY
