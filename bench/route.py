@@ -228,6 +228,8 @@ def main() -> None:
     report(f"baseline: linear first-match over {len(rules)} rules (no path search)", b_rate,
            b_cpu_rate, b_wall, b_cpu)
     print(f"ratio plan()/baseline: {rate / b_rate:.2f}x wall, {cpu_rate / b_cpu_rate:.2f}x CPU")
+    print("for scale (published, not measured here): Hyperswitch's routing engine benchmark "
+          "~835 decisions/s at ~6 ms")
     ok = cpu_rate >= 20_000 and pct(cpu, 0.99) <= 1000
     print(f"target >= 20,000 plans/s and p99 <= 1000 us on one core (CPU time): "
           f"{'met' if ok else 'NOT met'}")

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hub import codecs
+from hub import codecs, recon
 from hub.api.app import ApiContext, create_admin, create_api
 from hub.api.operations import routes as operation_routes
 from hub.callbacks import CallbackSender
@@ -65,6 +65,7 @@ class Hub:
         self.api_app: web.Application | None = None
         self.ack_timeouts: dict[str, float] = {}
         self.callbacks: CallbackSender | None = None
+        self.screener: Any = None
         self.tasks: list[asyncio.Task[None]] = []
         self.runners: list[web.AppRunner] = []
         self.stopping = asyncio.Event()
@@ -92,7 +93,7 @@ class Hub:
                 self.ack_timeouts[name] = float(table.pop("ack_timeout"))
             self.connectors[name] = build(name, table, registry=self.metrics.registry,
                                           lease=journal.lease, seen=journal.input_seen,
-                                          alert=self._alert)
+                                          alert=self._alert, links=self.connectors)
         for connector in self.connectors.values():
             await connector.start()
         self.breakers = {name: CircuitBreaker(clock=time.monotonic,
@@ -178,14 +179,29 @@ class Hub:
         policies: dict[str, dict[str, Any]] = {}
         if self.settings.codecs.telex_keys_file:
             policies = load_telex_config(Path(self.settings.codecs.telex_keys_file))
-        return [telex_release(policies)]
+        holds = [telex_release(policies)]
+        s = self.settings.screening
+        if s.lists or s.service_url or s.countries:
+            from hub.screening import build_screener, hold_check  # needs the screening extra
+            self.screener = build_screener(s)
+            if self.screener is not None:
+                holds.append(hold_check(self.screener, self.metrics))
+        return holds
 
     def _health(self) -> dict[str, ConnectorHealth]:
         return {name: breaker.snapshot() for name, breaker in self.breakers.items()}
 
     async def _watch_health(self) -> None:
-        """Connector health and circuit state as metrics, every few seconds."""
+        """Connector health and circuit state as metrics, every few seconds; reconciliation
+        gaps for today every minute."""
+        last_recon = 0.0
         while not self.stopping.is_set():
+            if time.monotonic() - last_recon > 60 and self.journal is not None:
+                last_recon = time.monotonic()
+                with contextlib.suppress(JournalError):
+                    gaps = await recon.report(self.journal, datetime.now(UTC).date())
+                    self.metrics.recon_unmatched.set(len(gaps["unmatched_entries"]))
+                    self.metrics.recon_unconfirmed.set(len(gaps["unconfirmed_messages"]))
             for name, connector in self.connectors.items():
                 try:
                     health = await asyncio.wait_for(connector.health(), 5)
@@ -444,6 +460,9 @@ class Hub:
         for connector in reversed(list(self.connectors.values())):
             with contextlib.suppress(Exception):
                 await asyncio.shield(connector.close())
+        if self.screener is not None:
+            with contextlib.suppress(Exception):
+                await self.screener.close()
         if self.journal is not None:
             await self.journal.close()
             self.journal = None

@@ -314,7 +314,8 @@ class Pipeline:
         """Move the message an answer is about; returns its id, or None when none is found.
 
         An answer that carries an amount (a statement entry, a confirmation) matches only a
-        message with the same amount and currency. An answer that matches nothing is marked
+        message with the same amount and currency; a zero amount (a NACHA notification of
+        change) carries none. An answer that matches nothing is marked
         "unmatched" so reconciliation can report it.
         """
         target_state = state_for(answer)
@@ -325,7 +326,7 @@ class Pipeline:
                 record = await self.journal.get(original)
                 if record is None or record.kind in {k.value for k in ANSWER_KINDS}:
                     continue
-                if answer.amount is not None and record.amount is not None and (
+                if answer.amount and answer.amount.value and record.amount is not None and (
                         record.currency != answer.amount.currency
                         or Decimal(record.amount) != answer.amount.value):
                     mismatch = (f"{original} is {record.currency} {record.amount}, the answer "

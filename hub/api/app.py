@@ -6,6 +6,7 @@ operators' scrape traffic never share a listener.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -320,16 +321,8 @@ ADMIN_CTX: web.AppKey[ApiContext] = web.AppKey("admin_ctx", ApiContext)
 
 async def metrics_handler(request: web.Request) -> web.StreamResponse:
     ctx = request.app[ADMIN_CTX]
-    try:
-        depth, oldest = await ctx.journal.outbox_stats()
-        ctx.metrics.outbox_depth.set(depth)
-        ctx.metrics.outbox_oldest_age.set(
-            0 if oldest is None else max(0.0, (_now_us() - oldest) / 1_000_000))
-        for state, count in (await ctx.journal.state_counts()).items():
-            ctx.metrics.messages_by_state.labels(state).set(count)
-        ctx.metrics.repair_queue.set((await ctx.journal.state_counts()).get("REPAIR", 0))
-    except JournalError:
-        pass  # the scrape still answers; hub_ready tells the rest
+    with contextlib.suppress(JournalError):  # the scrape still answers; hub_ready tells the rest
+        await refresh_journal_gauges(ctx.journal, ctx.metrics)
     body = generate_latest(ctx.metrics.registry)
     response = web.Response(body=body)
     response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
@@ -337,8 +330,20 @@ async def metrics_handler(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _now_us() -> int:
-    return now_us()
+async def refresh_journal_gauges(journal: Journal, metrics: Metrics) -> None:
+    """Gauges read from the journal at scrape time: outbox, states, repair queue, approvals."""
+    now = now_us()
+    depth, oldest = await journal.outbox_stats()
+    metrics.outbox_depth.set(depth)
+    metrics.outbox_oldest_age.set(0 if oldest is None else max(0.0, (now - oldest) / 1e6))
+    counts = await journal.state_counts()
+    for state in State:
+        metrics.messages_by_state.labels(state.value).set(counts.get(state.value, 0))
+    metrics.repair_queue.set(counts.get(State.REPAIR.value, 0))
+    waiting = await journal.list_messages(state=State.REPAIR, limit=1000)
+    metrics.repair_oldest_age.set(
+        max(0.0, (now - min(r.updated_us for r in waiting)) / 1e6) if waiting else 0)
+    metrics.approvals_pending.set(len(await journal.approvals("pending")))
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:

@@ -451,6 +451,8 @@ class AchConnector:
 
     async def close(self) -> None:
         self._closed.set()
+        if self._inflight:  # entries being written finish; their senders get their answer
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         if self._task is not None:
             try:  # a flush or delivery under way finishes first; a pause is cut short
                 async with asyncio.timeout(30), self._flush_lock:
@@ -532,7 +534,7 @@ class AchConnector:
                                  code="ACH.STAGING") from None
         self._keys[entry.key] = _Known(trace, digest)
         self._staged[entry.key] = entry
-        log.info("ach entry staged", extra={"action": "ach.staged", "link": self.name,
+        log.debug("ach entry staged", extra={"action": "ach.staged", "link": self.name,
                                             "message_id": outbound.message_id, "trace": trace})
         return Delivery(outcome=Outcome.SENT, reference=trace,
                         detail={"trace": trace, "staged": True})

@@ -22,7 +22,7 @@ from hub.codecs.iso20022.catalog import (
     MessageDef,
 )
 from hub.codecs.iso20022.codes import xsd_code
-from hub.codecs.iso20022.components import first, first_text, q
+from hub.codecs.iso20022.components import Children, q
 from hub.codecs.iso20022.safexml import parse
 from hub.codecs.iso20022.schemas import BASE, schema_set
 from hub.errors import CodecError, Diagnostic, Severity, has_errors
@@ -74,12 +74,12 @@ def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Ele
     return None, None
 
 
-def _party_id(header: etree._Element, side: str) -> str | None:
+def _party_id(header: etree._Element, side: str, find: Children) -> str | None:
     hp = header.tag[: header.tag.index("}") + 1] if header.tag.startswith("{") else ""
-    fin = first(header, hp, f"{side}/FIId/FinInstnId")
+    fin = find.first(header, hp, f"{side}/FIId/FinInstnId")
     if fin is not None:
-        return first_text(fin, hp, "BICFI") or first_text(fin, hp, "ClrSysMmbId/MmbId")
-    return first_text(header, hp, f"{side}/OrgId/Id/OrgId/AnyBIC")
+        return find.text(fin, hp, "BICFI") or find.text(fin, hp, "ClrSysMmbId/MmbId")
+    return find.text(header, hp, f"{side}/OrgId/Id/OrgId/AnyBIC")
 
 
 def _error_path(el: etree._Element, path: str) -> str:
@@ -125,7 +125,8 @@ class Iso20022Codec:
     # --- decode -------------------------------------------------------------------------
 
     def _validate_schema(self, el: etree._Element, namespace: str, options: Options,
-                         variant: str, diagnostics: list[Diagnostic]) -> None:
+                         variant: str, diagnostics: list[Diagnostic]) -> bool:
+        """Validate against the folder's XSD; True only when an XSD was applied and passed."""
         schemas = schema_set(options.schema_dir)
         label = "" if variant == BASE else f" ({variant})"
         if schemas is None or not schemas.has(namespace, variant):
@@ -135,26 +136,28 @@ class Iso20022Codec:
                 diagnostics.append(Diagnostic("ISO.NO_SCHEMA", f"{where}; structural checks "
                                               "only", "/" + el.tag.rsplit("}", 1)[-1],
                                               Severity.WARNING))
-            return
+            return False
         schema = schemas.get(namespace, variant)
         if schema is None:
             diagnostics.append(Diagnostic("ISO.SCHEMA_LOAD", f"the XSD for {namespace}{label} "
                                           "does not compile", str(schemas.files.get(
                                               (variant, namespace), "")), Severity.WARNING))
-            return
+            return False
         if schema.validate(el):
-            return
+            return True
         for entry in schema.error_log:
             code = xsd_code(entry.type_name) if entry.type_name.startswith("SCHEMAV_") \
                 else "XSD.other"
             path = _error_path(el, entry.path or "")
             message = entry.message.replace("{" + namespace + "}", "")
             diagnostics.append(Diagnostic(code, message + label, f"{path} (line {entry.line})"))
+        return False
 
     def _structure(self, mdef: MessageDef, message: etree._Element, p: str,
-                   header: etree._Element | None, diagnostics: list[Diagnostic]) -> None:
+                   header: etree._Element | None, diagnostics: list[Diagnostic],
+                   find: Children) -> None:
         """Checks the XSD cannot express, run with or without a schema."""
-        count = first_text(message, p, "GrpHdr/NbOfTxs")
+        count = find.text(message, p, "GrpHdr/NbOfTxs")
         if count is not None and mdef.format in profiles.TRANSACTIONS:
             path = profiles.TRANSACTIONS[mdef.format]
             found = sum(1 for _ in message.iterchildren(p + path)) if "/" not in path \
@@ -165,7 +168,7 @@ class Iso20022Codec:
                                               "/GrpHdr/NbOfTxs"))
         if header is not None:
             hp = "{" + _ns(header) + "}"
-            defined = first_text(header, hp, "MsgDefIdr")
+            defined = find.text(header, hp, "MsgDefIdr")
             if defined is not None and defined != mdef.definition:
                 diagnostics.append(Diagnostic("ISO.BAH_MSGDEF", f"AppHdr says {defined}, the "
                                               f"Document is {mdef.definition}",
@@ -173,6 +176,7 @@ class Iso20022Codec:
 
     def _read(self, root: etree._Element, options: Options, schema: bool) -> Decoded:
         decoded = Decoded(format="iso20022")
+        find = Children()
         header, document = _find_parts(root)
         if document is None:
             decoded.diagnostics.append(Diagnostic("ISO.NO_DOCUMENT", "no Document element",
@@ -192,12 +196,12 @@ class Iso20022Codec:
             head_ns = _ns(header)
             if head_ns in HEAD_NAMESPACES and schema:
                 self._validate_schema(header, head_ns, options, BASE, diagnostics)
-            decoded.sender = _party_id(header, "Fr")
-            decoded.receiver = _party_id(header, "To")
+            decoded.sender = _party_id(header, "Fr", find)
+            decoded.receiver = _party_id(header, "To", find)
         if schema:
             self._validate_schema(document, namespace, options, BASE, diagnostics)
         p = "{" + namespace + "}"
-        self._structure(mdef, message, p, header, diagnostics)
+        self._structure(mdef, message, p, header, diagnostics, find)
         out = read.Out(format=mdef.format)
         read.READERS[mdef.format](message, p, out, f"/Document/{mdef.root}")
         decoded.format = out.format
@@ -217,15 +221,15 @@ class Iso20022Codec:
                                           diagnostics)
                 hp = "{" + _ns(header) + "}" if header is not None else ""
                 ctx = profiles.Context(format=out.format, message=message, p=p, header=header,
-                                       hp=hp, lenient=options.lenient)
+                                       hp=hp, lenient=options.lenient, find=find)
                 diagnostics.extend(profiles.check(profile, ctx))
         diagnostics.extend(out.diagnostics)
         decoded.messages = out.messages
         hp = "{" + _ns(header) + "}" if header is not None else ""
         decoded.envelope = Envelope(
             tree=root, document=document, header=header, definition=mdef.definition,
-            business_service=first_text(header, hp, "BizSvc") if header is not None else None,
-            business_message_id=first_text(header, hp, "BizMsgIdr") if header is not None
+            business_service=find.text(header, hp, "BizSvc") if header is not None else None,
+            business_message_id=find.text(header, hp, "BizMsgIdr") if header is not None
             else None)
         if decoded.sender is None and decoded.messages:
             first = decoded.messages[0].instructing_agent

@@ -34,11 +34,17 @@ def first(el: Element, p: str, path: str) -> Element | None:
     """`el.find(q(p, path))` without ElementPath's Python-level machinery: the first match in
     document order, walking children with lxml's C-level tag filter."""
     tags = steps(p, path)
-    if len(tags) == 1:
-        for child in el.iterchildren(tags[0]):
-            return child
-        return None
-    return _first(el, tags, 0)
+    node = el
+    for tag in tags:  # the usual case: the first child of each name leads to the match
+        for child in node.iterchildren(tag):
+            node = child
+            break
+        else:
+            break
+    else:
+        return node
+    # a dead end: an earlier step may repeat, search every branch in document order
+    return _first(el, tags, 0) if node is not el else None
 
 
 def _first(el: Element, tags: tuple[str, ...], i: int) -> Element | None:
@@ -56,6 +62,36 @@ def first_text(el: Element, p: str, path: str) -> str | None:
     """`el.findtext(q(p, path))`: the text ('' when empty) of the first match, else None."""
     found = first(el, p, path)
     return None if found is None else (found.text or "")
+
+
+class Children:
+    """`first` / `first_text` with each element's children indexed by tag once: the lookups of
+    one decode (header, structure, profile rules) share the index instead of walking the same
+    children again. Holding the elements keeps their lxml proxies, and so the keys, stable."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self) -> None:
+        self._index: dict[Element, dict[str, Element]] = {}
+
+    def first(self, el: Element, p: str, path: str) -> Element | None:
+        node = el
+        index = self._index
+        for tag in steps(p, path):
+            by_tag = index.get(node)
+            if by_tag is None:
+                by_tag = index[node] = kids(node)
+            found = by_tag.get(tag)
+            if found is None:
+                # nothing at the first step: no match; deeper: another branch may have one
+                return None if node is el else first(el, p, path)
+            node = found
+        return node
+
+    def text(self, el: Element, p: str, path: str) -> str | None:
+        """`first_text` through the index."""
+        found = self.first(el, p, path)
+        return None if found is None else (found.text or "")
 
 
 def text(el: Element | None, p: str, path: str) -> str | None:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from hub.codecs.iso20022.components import Element, first, first_text, q
+from hub.codecs.iso20022.components import Children, Element, steps
 from hub.errors import Diagnostic, Severity
 
 PROFILES = ("cbpr", "t2", "chaps", "fedwire")
@@ -74,13 +74,17 @@ class Context:
     hp: str = ""
     lenient: frozenset[str] = frozenset()
     where: str = "/Document"
+    find: Children = field(default_factory=Children)  # shared with the decode that made us
     # looked up once per message and shared by every rule that needs them
     _transactions: list[Element] | None = field(default=None, init=False, repr=False)
     _addresses: list[Address] | None = field(default=None, init=False, repr=False)
 
     def transactions(self) -> list[Element]:
         if self._transactions is None:
-            self._transactions = list(self.message.iterfind(q(self.p, TRANSACTIONS[self.format])))
+            found = [self.message]
+            for tag in steps(self.p, TRANSACTIONS[self.format]):  # iterfind, without ElementPath
+                found = [child for parent in found for child in parent.iterchildren(tag)]
+            self._transactions = found
         return self._transactions
 
     def addresses(self) -> list[Address]:
@@ -163,7 +167,7 @@ def header_value(path: str, pattern: str, what: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         if ctx.header is None:
             return
-        el = first(ctx.header, ctx.hp, path)
+        el = ctx.find.first(ctx.header, ctx.hp, path)
         if el is None or not compiled.fullmatch(el.text or ""):
             value = None if el is None else el.text
             yield f"{path} {value!r} must be {what}", xpath(el if el is not None else ctx.header)
@@ -176,7 +180,7 @@ def tx_required(paths: dict[str, str], what: str) -> Check:
         if path is None:
             return
         for tx in ctx.transactions():
-            if first(tx, ctx.p, path) is None:
+            if ctx.find.first(tx, ctx.p, path) is None:
                 yield f"{what} ({path}) is missing", xpath(tx)
     return run
 
@@ -186,7 +190,7 @@ def one_transaction() -> Check:
         txs = ctx.transactions()
         if len(txs) != 1:
             yield f"{len(txs)} transactions; exactly one is allowed", xpath(ctx.message)
-        count = first(ctx.message, ctx.p, "GrpHdr/NbOfTxs")
+        count = ctx.find.first(ctx.message, ctx.p, "GrpHdr/NbOfTxs")
         if count is not None and (count.text or "").strip() != "1":
             yield f"NbOfTxs is {count.text}; it must be 1", xpath(count)
     return run
@@ -204,14 +208,14 @@ def settlement_currency(currencies: frozenset[str]) -> Check:
 
 def settlement(method: str, systems: frozenset[str] | None = None) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
-        sttl = first(ctx.message, ctx.p, "GrpHdr/SttlmInf")
+        sttl = ctx.find.first(ctx.message, ctx.p, "GrpHdr/SttlmInf")
         if sttl is None:
             return
-        found = first_text(sttl, ctx.p, "SttlmMtd")
+        found = ctx.find.text(sttl, ctx.p, "SttlmMtd")
         if found != method:
             yield f"settlement method {found} must be {method}", xpath(sttl) + "/SttlmMtd"
         if systems is not None:
-            system = first_text(sttl, ctx.p, "ClrSys/Cd")
+            system = ctx.find.text(sttl, ctx.p, "ClrSys/Cd")
             if system not in systems:
                 yield (f"clearing system {system} must be {' or '.join(sorted(systems))}",
                        xpath(sttl) + "/ClrSys/Cd")
@@ -221,7 +225,7 @@ def settlement(method: str, systems: frozenset[str] | None = None) -> Check:
 def message_id(pattern: re.Pattern[str], what: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         path = MESSAGE_ID_PATH.get(ctx.format)
-        el = first(ctx.message, ctx.p, path) if path else None
+        el = ctx.find.first(ctx.message, ctx.p, path) if path else None
         if el is not None and not pattern.fullmatch(el.text or ""):
             yield f"{el.text!r} is not {what}", xpath(el)
     return run
@@ -231,10 +235,10 @@ def agents_with_bic() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = first(tx, ctx.p, tag)
+                el = ctx.find.first(tx, ctx.p, tag)
                 if el is None:
-                    el = first(ctx.message, ctx.p, f"GrpHdr/{tag}")
-                if el is None or first(el, ctx.p, "FinInstnId/BICFI") is None:
+                    el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{tag}")
+                if el is None or ctx.find.first(el, ctx.p, "FinInstnId/BICFI") is None:
                     yield f"{tag} must be identified by BICFI", xpath(el if el is not None else tx)
     return run
 
@@ -274,14 +278,14 @@ def header_matches_agent(side: str, agent_tag: str) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         if ctx.header is None:
             return
-        header_bic = first_text(ctx.header, ctx.hp, f"{side}/FIId/FinInstnId/BICFI")
+        header_bic = ctx.find.text(ctx.header, ctx.hp, f"{side}/FIId/FinInstnId/BICFI")
         for tx in ctx.transactions()[:1]:
-            el = first(tx, ctx.p, agent_tag)
+            el = ctx.find.first(tx, ctx.p, agent_tag)
             if el is None:
-                el = first(ctx.message, ctx.p, f"GrpHdr/{agent_tag}")
+                el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{agent_tag}")
             if el is None:
                 continue
-            bic = first_text(el, ctx.p, "FinInstnId/BICFI")
+            bic = ctx.find.text(el, ctx.p, "FinInstnId/BICFI")
             if _bic11(bic) != _bic11(header_bic):
                 yield (f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}",
                        xpath(el))
@@ -291,7 +295,7 @@ def header_matches_agent(side: str, agent_tag: str) -> Check:
 def charge_bearer(refused: frozenset[str]) -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
-            el = first(tx, ctx.p, "ChrgBr")
+            el = ctx.find.first(tx, ctx.p, "ChrgBr")
             if el is not None and el.text in refused:
                 yield f"charge bearer {el.text} is not allowed", xpath(el)
     return run
@@ -300,7 +304,8 @@ def charge_bearer(refused: frozenset[str]) -> Check:
 def charges_for_cred() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
-            if first_text(tx, ctx.p, "ChrgBr") == "CRED" and first(tx, ctx.p, "ChrgsInf") is None:
+            if ctx.find.text(tx, ctx.p, "ChrgBr") == "CRED" and \
+                    ctx.find.first(tx, ctx.p, "ChrgsInf") is None:
                 yield "ChrgBr CRED requires ChrgsInf", xpath(tx) + "/ChrgsInf"
     return run
 
@@ -345,19 +350,19 @@ def aba_agents() -> Check:
     def run(ctx: Context) -> Iterator[Finding]:
         for tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = first(tx, ctx.p, tag)
+                el = ctx.find.first(tx, ctx.p, tag)
                 if el is None:
-                    el = first(ctx.message, ctx.p, f"GrpHdr/{tag}")
+                    el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{tag}")
                 if el is None:
                     if ctx.format in INTERBANK:
                         yield f"{tag} is required", xpath(tx)
                     continue
-                mmb = first(el, ctx.p, "FinInstnId/ClrSysMmbId")
+                mmb = ctx.find.first(el, ctx.p, "FinInstnId/ClrSysMmbId")
                 if mmb is None:
                     yield f"{tag} must carry a clearing system member id", xpath(el)
                     continue
-                system = first_text(mmb, ctx.p, "ClrSysId/Cd")
-                member = first_text(mmb, ctx.p, "MmbId") or ""
+                system = ctx.find.text(mmb, ctx.p, "ClrSysId/Cd")
+                member = ctx.find.text(mmb, ctx.p, "MmbId") or ""
                 if system != "USABA":
                     yield f"{tag} clearing system {system} must be USABA", xpath(mmb)
                 if not aba_valid(member):

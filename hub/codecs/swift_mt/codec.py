@@ -8,10 +8,10 @@ from typing import Any
 
 from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
-from hub.codecs.swift_mt.check import check_headers, check_text
-from hub.codecs.swift_mt.envelope import FinMessage, scan, write
+from hub.codecs.swift_mt.check import check_block4, check_headers
+from hub.codecs.swift_mt.envelope import FinMessage, Scan, scan, write
 from hub.codecs.swift_mt.from_canonical import build
-from hub.codecs.swift_mt.specs import FORMATS, format_name
+from hub.codecs.swift_mt.specs import FORMATS, format_name, spec_for
 from hub.codecs.swift_mt.to_canonical import ack_message, to_message
 from hub.errors import Diagnostic, ModelError
 from hub.model import Message
@@ -45,28 +45,45 @@ class SwiftMtCodec:
         return format_name(m.group(1).decode(), flag.group(1).decode() if flag else None)
 
     def decode(self, raw: bytes, format: str | None, options: Options) -> Decoded:
-        return self._read(raw, format, options, mapping=True)
+        found, out, parties = self._read(raw, format, options, mapping=True)
+        many = len(found.messages) > 1
+        return Decoded(
+            format=format or (out[0].format if out else "unknown"),
+            envelope=found.messages if many else (found.messages[0] if found.messages else None),
+            messages=out,
+            diagnostics=found.diagnostics,
+            sender=parties[0],
+            receiver=parties[1],
+        )
 
     def check_only(self, raw: bytes, format: str | None = None,
                    options: Options | None = None) -> list[Diagnostic]:
         """The full format validation of `decode` (envelope, field grammar, message structure,
         network rules) without building canonical messages: the same diagnostics, less any
         the canonical mapping itself would add (a value the model refuses)."""
-        return self._read(raw, format, options or _DEFAULTS, mapping=False).diagnostics
+        return self._read(raw, format, options or _DEFAULTS, mapping=False)[0].diagnostics
 
-    def _read(self, raw: bytes, format: str | None, options: Options, mapping: bool) -> Decoded:
-        messages_in = max(1, raw.count(b"{1:"))
+    def _read(self, raw: bytes, format: str | None, options: Options, mapping: bool
+              ) -> tuple[Scan, list[Message], tuple[str | None, str | None]]:
+        """Scan and check every message; with `mapping`, build the canonical messages too.
+        Returns the scan (its diagnostics extended), the messages, and the first message's
+        sender and receiver."""
+        messages_in = max(1, raw.count(b"{1:")) if len(raw) > MAX_MESSAGE_BYTES else 1
         if len(raw) > messages_in * MAX_MESSAGE_BYTES:
-            return Decoded(format=format or "unknown", diagnostics=[Diagnostic(
+            return Scan([], "fin", [Diagnostic(
                 "MT.SIZE", f"{len(raw)} bytes for {messages_in} message(s) is over the FIN "
-                f"limit of {MAX_MESSAGE_BYTES} bytes a message", "byte 0")])
+                f"limit of {MAX_MESSAGE_BYTES} bytes a message", "byte 0")]), [], (None, None)
         found = scan(raw.decode("latin-1"), options.lenient)
         diagnostics = found.diagnostics
         many = len(found.messages) > 1
         out: list[Message] = []
         keys: dict[str | None, FinMessage] | None = None  # block 1 key -> message, for ACKs
+        parties: tuple[str | None, str | None] | None = None
         for n, msg in enumerate(found.messages, start=1):
             prefix = f"message {n} " if many else ""
+            sender, receiver = msg.sender, msg.receiver
+            if parties is None:
+                parties = sender, receiver
             if msg.user or msg.trailer:
                 check_headers(msg, prefix, diagnostics)
             if msg.system_text is not None:
@@ -75,7 +92,8 @@ class SwiftMtCodec:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
                     out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
-            name = format_name(msg.message_type, msg.user_value("119"))
+            flag = msg.user_value("119")
+            name = format_name(msg.message_type, flag)
             if name is None:
                 if msg.message_type is not None:
                     diagnostics.append(Diagnostic("MT.UNSUPPORTED", f"MT {msg.message_type} is "
@@ -84,22 +102,14 @@ class SwiftMtCodec:
             if format not in (None, name, "mt-ack") and not many:
                 diagnostics.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, "
                                               f"not {format}", f"{prefix}block 2"))
-            _spec, view = check_text(msg, name, prefix, diagnostics)
+            view = check_block4(msg, spec_for(name, flag), prefix, diagnostics, sender, receiver)
             if view is None or not mapping:
                 continue
             try:
                 out.append(to_message(name, msg, view))
             except ModelError as exc:
                 diagnostics.append(Diagnostic(exc.code, exc.message, f"{prefix}{exc.location}"))
-        first = found.messages[0] if found.messages else None
-        return Decoded(
-            format=format or (out[0].format if out else "unknown"),
-            envelope=(found.messages if many else first),
-            messages=out,
-            diagnostics=diagnostics,
-            sender=first.sender if first else None,
-            receiver=first.receiver if first else None,
-        )
+        return found, out, parties or (None, None)
 
     def encode(self, messages: Sequence[Message], format: str, options: Options,
                **envelope: Any) -> bytes:

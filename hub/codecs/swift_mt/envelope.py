@@ -157,10 +157,9 @@ def write(message: FinMessage) -> str:
     if message.user is not None:
         out.append("{3:" + "".join(f"{{{k}:{v}}}" for k, v in message.user) + "}")
     if message.text is not None:
-        out.append("{4:")
-        for tag, value in message.text:
-            out.append(f"{eol}:{tag}:{value.replace(chr(10), eol) if eol != chr(10) else value}")
-        out.append("-}" if message.glued_terminator else f"{eol}-}}")
+        text = "".join([f"\n:{tag}:{value}" for tag, value in message.text])
+        text += "-}" if message.glued_terminator else "\n-}"
+        out.append("{4:" + (text.replace("\n", eol) if eol != "\n" else text))
     elif message.system_text is not None:
         out.append("{4:" + "".join(f"{{{k}:{v}}}" for k, v in message.system_text) + "}")
     if message.trailer is not None:
@@ -250,6 +249,7 @@ def _parse_text_block(text: str, pos: int, msg: FinMessage, found: list[Diagnost
 _ONE_HEAD = re.compile(r"\{1:" + _B1.pattern + r"\}\{2:(?:" + _B2_IN.pattern + "|"
                        + _B2_OUT.pattern + r")\}(?:\{3:((?:\{[^{}]*\})*)\})?\{4:")
 _ONE_TAIL = re.compile(r"(?:\{5:((?:\{[^{}]*\})*)\})?(?:\{S:((?:\{[^{}]*\})*)\})?([ \r\n]*)")
+_NO_TAIL = _ONE_TAIL.fullmatch("")
 
 
 def scan(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
@@ -287,7 +287,7 @@ def scan_one(text: str) -> Scan | None:
         eol = "\n"
     else:
         return None
-    tail = _ONE_TAIL.fullmatch(text, end + 3)
+    tail = _ONE_TAIL.fullmatch(text, end + 3) if end + 3 < len(text) else _NO_TAIL
     if tail is None:
         return None
     parts = _FIELD_SPLIT.split(body)

@@ -8,8 +8,10 @@ SWIFT x set are replaced by "." (CBPR+ character set translation).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from hub.codecs.swift_mt.envelope import (
     BasicHeader,
@@ -27,6 +29,7 @@ from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party
 
 _X = frozenset(chr(c) for c in range(128) if chr(c).isalnum()) | frozenset("/-?:().,'+ ")
 _TO_X: dict[int, str] = {c: "." for c in range(256) if chr(c) not in _X and c != 10}
+_NOT_X_LINE = re.compile(f"[^{X_CHARS}]")  # a character _TO_X would replace, or a line break
 CHARGE_CODES = {ChargeBearer.DEBT: "OUR", ChargeBearer.CRED: "BEN", ChargeBearer.SHAR: "SHA",
                 ChargeBearer.SLEV: "SHA"}
 CLEARING_CODES = {v: k for k, v in CLEARING.items()}
@@ -50,6 +53,8 @@ class _Out:
     def lines(self, text: str, width: int, count: int, path: str, tag: str,
               first: int = 0) -> list[str]:
         """Split text into at most `count` lines of `width` (the first may be `first` wide)."""
+        if len(text) <= (first or width) and _NOT_X_LINE.search(text) is None:
+            return [text]  # one line, nothing to replace: what the general case gives
         out: list[str] = []
         for line in text.translate(_TO_X).split("\n"):
             while len(line) > (first or width):
@@ -72,6 +77,10 @@ class _Out:
 
     def one(self, text: str, width: int, path: str, tag: str) -> str:
         return self.lines(text.replace("\n", " "), width, 1, path, tag)[0]
+
+
+def _yymmdd(day: date) -> str:
+    return f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"  # strftime("%y%m%d"), faster
 
 
 def _amount(money: Money) -> str:
@@ -173,7 +182,7 @@ def _customer(out: _Out, m: Message, seq_b: bool = False, sender: str | None = N
         if m.amount is None or m.settlement_date is None:
             raise CodecError("amount and settlement_date are required for 32A",
                              code="CODEC.CANNOT_ENCODE", location="amount")
-        out.add("32A", m.settlement_date.strftime("%y%m%d") + m.amount.currency
+        out.add("32A", _yymmdd(m.settlement_date) + m.amount.currency
                 + _amount(m.amount))
         instructed = m.instructed_amount
         bearer = CHARGE_CODES.get(m.charge_bearer or ChargeBearer.SHAR, "SHA")
@@ -239,7 +248,7 @@ def _institution(out: _Out, m: Message, format: str) -> None:
     if m.amount is None or m.settlement_date is None:
         raise CodecError("amount and settlement_date are required for 32A",
                          code="CODEC.CANNOT_ENCODE", location="amount")
-    out.add("32A", m.settlement_date.strftime("%y%m%d") + m.amount.currency + _amount(m.amount))
+    out.add("32A", _yymmdd(m.settlement_date) + m.amount.currency + _amount(m.amount))
     debtor = m.debtor
     if debtor is None and format.startswith("mt205") and m.instructing_agent is not None:
         debtor = Party(bic=m.instructing_agent.bic)
@@ -309,7 +318,7 @@ def _confirmation(out: _Out, m: Message, format: str) -> None:
     if m.amount is None or m.settlement_date is None:
         raise CodecError("amount and settlement_date are required for 32A",
                          code="CODEC.CANNOT_ENCODE", location="amount")
-    out.add("32A", m.settlement_date.strftime("%y%m%d") + m.amount.currency + _amount(m.amount))
+    out.add("32A", _yymmdd(m.settlement_date) + m.amount.currency + _amount(m.amount))
     if format == "mt910" and m.debtor is not None and (m.debtor.name or m.debtor.bic):
         party_field(out, "50", m.debtor, "debtor")
     agent_field(out, "52", m.debtor_agent, "debtor_agent")

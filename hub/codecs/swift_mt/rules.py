@@ -6,7 +6,8 @@ A rule receives a View of the message (fields in order, the sequence each belong
 components) and yields (message, location) for each breach.
 
 A rule may name the fields it reads (`when`, tags or tag numbers): when none of them is in the
-message the rule cannot be broken and is not run. A property test holds each rule to that.
+message the rule cannot be broken and is not run; likewise a `gate` names the code words of one
+field without which it cannot be broken. A property test holds each rule to both.
 """
 
 from __future__ import annotations
@@ -95,16 +96,21 @@ class Rule:
     text: str
     check: Callable[[View], Iterator[Breach]]
     when: frozenset[str] = frozenset()  # fields the rule reads; empty = always run
+    gate: tuple[str, frozenset[str]] | None = None  # (tag, codes): breakable only with these
 
 
 RULES: list[Rule] = []
 
 
-def rule(name: str, code: str, formats: str, text: str, when: str = ""
+def rule(name: str, code: str, formats: str, text: str, when: str = "", gate: str = ""
          ) -> Callable[[Callable[[View], Iterator[Breach]]], Callable[[View], Iterator[Breach]]]:
+    """Register a rule. `when`: the fields it reads (it is skipped when none is present);
+    `gate`: "TAG CODE ..." when it can only be broken while that field holds one of the codes."""
+    tag, *codes = gate.split() or [""]
+
     def add(check: Callable[[View], Iterator[Breach]]) -> Callable[[View], Iterator[Breach]]:
         RULES.append(Rule(name, code, frozenset(formats.split()), text, check,
-                          frozenset(when.split())))
+                          frozenset(when.split()), (tag, frozenset(codes)) if tag else None))
         return check
     return add
 
@@ -140,7 +146,7 @@ def eea_instructed_amount(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C3a", "E01", MT103_ALL, "23B SPRI allows only 23E SDVA, TELB, PHOB, INTC",
-      when="23E")
+      when="23E", gate="23B SPRI")
 def spri_instructions(v: View) -> Iterator[Breach]:
     if v.code("23B") == "SPRI":
         for i, code in _codes_23e(v):
@@ -149,7 +155,7 @@ def spri_instructions(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C3b", "E02", MT103_ALL, "23B SSTD or SPAY allows no 23E",
-      when="23E")
+      when="23E", gate="23B SSTD SPAY")
 def sstd_no_instructions(v: View) -> Iterator[Breach]:
     if v.code("23B") in ("SSTD", "SPAY"):
         for i in v.find("23E"):
@@ -157,7 +163,7 @@ def sstd_no_instructions(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C4", "E03", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 53a not option D",
-      when="53D")
+      when="53D", gate="23B SPRI SSTD SPAY")
 def no_53d(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("53D"):
@@ -165,7 +171,7 @@ def no_53d(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C5", "E04", MT103_ALL, "23B SPRI/SSTD/SPAY with 53B needs a party identifier",
-      when="53B")
+      when="53B", gate="23B SPRI SSTD SPAY")
 def party_53b(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("53B"):
@@ -174,7 +180,7 @@ def party_53b(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C6", "E05", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 54a option A only",
-      when="54")
+      when="54", gate="23B SPRI SSTD SPAY")
 def only_54a(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("54"):
@@ -191,7 +197,7 @@ def third_reimbursement(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C8", "E07", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 55a option A only",
-      when="55")
+      when="55", gate="23B SPRI SSTD SPAY")
 def only_55a(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("55"):
@@ -208,7 +214,7 @@ def intermediary_needs_account_with(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C10", "E16", MT103_ALL, "23B SPRI: no 56a",
-      when="56")
+      when="56", gate="23B SPRI")
 def spri_no_intermediary(v: View) -> Iterator[Breach]:
     if v.code("23B") == "SPRI":
         for i in v.find("56"):
@@ -216,7 +222,7 @@ def spri_no_intermediary(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C11", "E17", "mt103 mt103remit", "23B SSTD/SPAY: 56a option A or C only",
-      when="56")
+      when="56", gate="23B SSTD SPAY")
 def sstd_56_options(v: View) -> Iterator[Breach]:
     if v.code("23B") in ("SSTD", "SPAY"):
         for i in v.find("56"):
@@ -225,7 +231,7 @@ def sstd_56_options(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C12", "E09", "mt103 mt103remit", "23B SPRI/SSTD/SPAY: 57a A, C or D with party id",
-      when="57")
+      when="57", gate="23B SPRI SSTD SPAY")
 def priority_57_options(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("57"):
@@ -236,7 +242,7 @@ def priority_57_options(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C13", "E10", MT103_ALL, "23B SPRI/SSTD/SPAY: 59a account mandatory",
-      when="59")
+      when="59", gate="23B SPRI SSTD SPAY")
 def priority_beneficiary_account(v: View) -> Iterator[Breach]:
     if v.code("23B") in _PRIORITY:
         for i in v.find("59"):
@@ -254,7 +260,7 @@ def cheque_no_account(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C15a", "E13", MT103_ALL, "71A OUR: no 71F",
-      when="71F")
+      when="71F", gate="71A OUR")
 def our_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "OUR":
         for i in v.find("71F"):
@@ -262,7 +268,7 @@ def our_charges(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C15b", "D50", MT103_ALL, "71A SHA: no 71G",
-      when="71G")
+      when="71G", gate="71A SHA")
 def sha_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "SHA":
         for i in v.find("71G"):
@@ -270,7 +276,7 @@ def sha_charges(v: View) -> Iterator[Breach]:
 
 
 @rule("MT103.C15c", "E15", MT103_ALL, "71A BEN: 71F mandatory, no 71G",
-      when="71A")
+      when="71A", gate="71A BEN")
 def ben_charges(v: View) -> Iterator[Breach]:
     if v.code("71A") == "BEN":
         if v.first("71F") is None:
@@ -466,6 +472,12 @@ def active(spec_name: str, present: Iterable[str]) -> tuple[Rule, ...]:
 def run(spec_name: str, view: View, out: list[Diagnostic],
         selected: tuple[Rule, ...] | None = None) -> None:
     """Append a diagnostic for each breach; `selected` is `active(...)` when already known."""
+    gates: dict[str, str | None] = {}  # gate tag -> its code, read once
     for r in active(spec_name, view.index) if selected is None else selected:
+        if r.gate is not None:
+            tag, codes = r.gate
+            code = gates[tag] if tag in gates else gates.setdefault(tag, view.code(tag))
+            if code not in codes:
+                continue
         for text, where in r.check(view):
             out.append(Diagnostic(f"MT.{r.code}", f"{r.name}: {text}", where))

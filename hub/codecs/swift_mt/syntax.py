@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from hub.codecs.swift_mt.fields import notation
-from hub.codecs.swift_mt.notation import CHARSETS, LINE_SETS, Notation
+from hub.codecs.swift_mt.notation import CHARSETS, LINE_SETS, Group, Notation
 from hub.errors import Diagnostic
 from hub.model.money import MINOR_UNITS
 
@@ -134,26 +134,14 @@ def _reference_ok(value: str) -> bool:
     return not (value.startswith("/") or value.endswith("/") or "//" in value)
 
 
-def _date_ok(value: str) -> bool:
-    return date6(value) is not None
-
-
-def _currency_ok(value: str) -> bool:
-    return MINOR_UNITS.get(value, -1) >= 0
-
-
-def _amount_ok(value: str) -> bool:
-    return len(value) <= 15 and _AMOUNT.fullmatch(value) is not None
-
-
 PREDICATES: dict[str, Callable[[str], object]] = {
     "reference": _reference_ok,
-    "date": _date_ok,
+    "date": date6,
     "time": _TIME.fullmatch,
     "offset": _TIME.fullmatch,
-    "currency": _currency_ok,
-    "amount": _amount_ok,
-    "rate": _amount_ok,
+    "currency": lambda value: MINOR_UNITS.get(value, -1) >= 0,
+    "amount": lambda value: len(value) <= 15 and _AMOUNT.fullmatch(value),
+    "rate": lambda value: len(value) <= 15 and _AMOUNT.fullmatch(value),
     "bic": _BIC.fullmatch,
 }
 assert PREDICATES.keys() == CHECKS.keys()
@@ -170,51 +158,91 @@ def _numbered_lines(highest: int) -> re.Pattern[str]:
 _NUMBERED = {"50F": _numbered_lines(8), "59F": _numbered_lines(3)}
 
 
-class FieldPlan:
-    """One field tag's checks, compiled once from its notation and component names."""
+def _implied(spec: Notation, name: str) -> bool:
+    """True when the notation itself already is the component's check (a BIC group
+    "(4!a2!a2!c[3!c])" is exactly the BIC pattern), so a match needs no second look."""
+    return name == "bic" and any(isinstance(p, Group) and p.name == "bic"
+                                 and f"(?P<bic>{_BIC.pattern})" in spec.regex.pattern
+                                 for p in spec.parts)
 
-    __slots__ = ("checks", "code", "money", "numbered", "regex")
+
+class FieldPlan:
+    """One field tag's checks, compiled once from its notation and component names:
+    `regex` (the notation) and `extra`, the semantic checks left once the regex matched
+    (None when there are none), a predicate over the components and the allowed code words."""
+
+    __slots__ = ("extra", "regex")
 
     def __init__(self, tag: str, spec: Notation) -> None:
+        names = spec.names
         self.regex = spec.regex
-        self.checks = tuple((n, PREDICATES[n]) for n in spec.names if n in PREDICATES)
-        self.code = "code" in spec.names
-        self.money = "currency" in spec.names and "amount" in spec.names
-        self.numbered = _NUMBERED.get(tag)
+        money = "currency" in names and "amount" in names  # one step for both (`_money_ok`)
+        skip = {"currency", "amount"} if money else set()
+        checks = tuple((n, PREDICATES[n]) for n in names
+                       if n in PREDICATES and n not in skip and not _implied(spec, n))
+        self.extra = _extra(checks, money, "code" in names, _NUMBERED.get(tag))
 
 
-_PLANS: dict[str, FieldPlan] = {}
+Extra = Callable[[dict[str, str | None], frozenset[str] | None], bool]
+
+
+def _extra(checks: tuple[tuple[str, Callable[[str], object]], ...], money: bool, code: bool,
+           numbered: re.Pattern[str] | None) -> Extra | None:
+    """The smallest predicate doing exactly these checks (the common shapes get their own)."""
+    if not checks and not money and numbered is None:
+        if not code:
+            return None
+        return lambda parts, codes: codes is None or parts["code"] in codes
+    if not checks and not money and not code and numbered is not None:
+        return lambda parts, codes: numbered.fullmatch(parts["name_address"] or "") is not None
+    if len(checks) == 1 and not money and not code and numbered is None:
+        name, ok = checks[0]
+        return lambda parts, codes: (value := parts[name]) is None or bool(ok(value))
+
+    def extra(parts: dict[str, str | None], codes: frozenset[str] | None) -> bool:
+        for name, ok in checks:
+            component = parts[name]
+            if component is not None and not ok(component):
+                return False
+        if money and not _money_ok(parts["currency"], parts["amount"]):
+            return False
+        if code and codes is not None and parts["code"] not in codes:
+            return False
+        return numbered is None or numbered.fullmatch(parts["name_address"] or "") is not None
+    return extra
+
+
+def _money_ok(currency: str | None, amount: str | None) -> bool:
+    """Currency (T52), amount (T40, T43) and the currency's decimals (C03) all fine."""
+    if currency is None or amount is None:
+        return False
+    units = MINOR_UNITS.get(currency, -1)
+    return (units >= 0 and len(amount) <= 15 and _AMOUNT.fullmatch(amount) is not None
+            and len(amount) - amount.index(",") - 1 <= units)
+
+
+PLANS: dict[str, FieldPlan] = {}
 
 
 def field_plan(tag: str) -> FieldPlan | None:
-    plan = _PLANS.get(tag)
+    plan = PLANS.get(tag)
     if plan is None:
         spec = notation(tag)
         if spec is None:
             return None
-        plan = _PLANS[tag] = FieldPlan(tag, spec)
+        plan = PLANS[tag] = FieldPlan(tag, spec)
     return plan
 
 
 def clean_field(plan: FieldPlan, value: str,
                 codes: frozenset[str] | None) -> dict[str, str | None] | None:
-    """The components of a value `check_field` finds nothing wrong with; None otherwise."""
+    """The components of a value `check_field` finds nothing wrong with; None otherwise.
+    (check.check_text runs the same steps inline.)"""
     match = plan.regex.fullmatch(value)
     if match is None:
         return None
     parts: dict[str, str | None] = match.groupdict()
-    for name, ok in plan.checks:
-        component = parts[name]
-        if component is not None and not ok(component):
-            return None
-    if plan.code and codes is not None and parts["code"] not in codes:
-        return None
-    if plan.money:
-        amount, currency = parts["amount"], parts["currency"]
-        if (amount and currency and "," in amount and currency in MINOR_UNITS
-                and not decimals_ok(amount, currency)):
-            return None
-    if plan.numbered is not None and plan.numbered.fullmatch(parts["name_address"] or "") is None:
+    if plan.extra is not None and not plan.extra(parts, codes):
         return None
     return parts
 

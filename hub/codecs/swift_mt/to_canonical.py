@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from uuid import UUID
 
 from hub.codecs.swift_mt.envelope import FinMessage
@@ -104,16 +105,10 @@ def party(tag: str, parts: Mapping[str, str | None] | None) -> tuple[Party | Non
 def agent(tag: str, parts: Mapping[str, str | None] | None) -> Agent | None:
     if not parts:
         return None
-    account = parts.get("account")
-    clearing = member = None
-    if account and account.startswith("/") and len(account) > 3:
-        code = account[1:3]
-        if code in CLEARING:
-            clearing, member, account = CLEARING[code], account[3:], None
     letter = tag[2:]
     if letter == "A":
-        return Agent(bic=parts.get("bic"), account=account, clearing_system=clearing,
-                     member_id=member)
+        return agent_a(parts.get("bic"), parts.get("account"))
+    account, clearing, member = _clearing(parts.get("account"))
     if letter == "D":
         lines = (parts.get("name_address") or "").split("\n")
         return Agent(name=lines[0] or None, account=account, address=_address(lines[1:]),
@@ -123,6 +118,23 @@ def agent(tag: str, parts: Mapping[str, str | None] | None) -> Agent | None:
         return Agent(account=account, address=_address([location] if location else []),
                      clearing_system=clearing, member_id=member)
     return Agent(account=account, clearing_system=clearing, member_id=member)
+
+
+def _clearing(account: str | None) -> tuple[str | None, str | None, str | None]:
+    """(account, clearing system, member id): "//FW021000018" is a clearing code, not an
+    account."""
+    if account and account.startswith("/") and len(account) > 3:
+        code = account[1:3]
+        if code in CLEARING:
+            return None, CLEARING[code], account[3:]
+    return account, None, None
+
+
+@lru_cache(maxsize=4096)
+def agent_a(bic: str | None, account: str | None) -> Agent:
+    """An option A agent. Correspondents repeat, and an Agent is immutable: kept and shared."""
+    account, clearing, member = _clearing(account)
+    return Agent(bic=bic, account=account, clearing_system=clearing, member_id=member)
 
 
 def _uetr(msg: FinMessage) -> UUID | None:
@@ -145,11 +157,11 @@ def to_message(format: str, msg: FinMessage, view: View) -> Message:
     kind = KIND[format]
     fields: dict[str, object] = {"kind": kind, "format": format, "uetr": _uetr(msg)}
     extra: dict[str, str] = {}
-    sender, receiver = msg.sender, msg.receiver
+    sender, receiver = view.sender, view.receiver
     if sender:
-        fields["instructing_agent"] = Agent(bic=sender)
+        fields["instructing_agent"] = agent_a(sender, None)
     if receiver:
-        fields["instructed_agent"] = Agent(bic=receiver)
+        fields["instructed_agent"] = agent_a(receiver, None)
     in_b = kind is Kind.COVER
     under: dict[str, object] = {}
     intermediaries: list[Agent] = []

@@ -17,8 +17,10 @@ from hub.connectors import ach
 from hub.connectors.base import Delivery, Health, Outbound, Outcome
 from hub.connectors.filedrop import FileDrop
 from hub.errors import ConnectorError
-from hub.model import Agent, Message
+from hub.model import Agent, Kind, Message, Money, Party
 from tests.unit.ach.helpers import (
+    ODFI,
+    RDFI,
     Clock,
     SteppingClock,
     at,
@@ -360,3 +362,31 @@ async def test_send_before_start_is_retryable(tmp_path: Path, drop: FileDrop,
     with pytest.raises(ConnectorError) as caught:
         await link.send(outbound("k1", payment(1)))
     assert caught.value.code == "ACH.NOT_STARTED" and caught.value.retryable
+
+
+async def test_debits_and_the_messages_own_company_reach_the_file(
+        tmp_path: Path, drop: FileDrop, clock: Clock) -> None:
+    debit = Message(
+        kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.parse("42.00", "USD"),
+        debtor=Party(name="Zoë Müller", account="55501"),
+        debtor_agent=Agent(clearing_system="USABA", member_id=RDFI),
+        creditor=Party(name="Gym"), extra={"ach.transaction_code": "27", "ach.sec": "WEB",
+                                           "ach.company_id": "9876543210",
+                                           "ach.company_name": "GYM MEMBERSHIPS"})
+    link = connector(tmp_path / "stage", drop, clock)
+    await link.start()
+    try:
+        await link.send(outbound("d1", debit))
+        clock.set(at(MONDAY, "10:30"))
+        [name] = await link.flush(at(MONDAY, "10:30"))
+    finally:
+        await link.close()
+    file, _ = read(files(tmp_path / "bank")[f"{name}.ach"])
+    [batch] = file.batches
+    header = batch.header.fields
+    assert (header["service_class_code"], header["sec_code"], header["company_id"],
+            header["company_name"].rstrip(), header["odfi"]) == (
+        "225", "WEB", "9876543210", "GYM MEMBERSHIPS", ODFI[:8])
+    entry = batch.entries[0].record.fields
+    assert (entry["transaction_code"], entry["dfi_account"].rstrip(),
+            entry["receiver_name"].rstrip()) == ("27", "55501", "Zoe Muller")
