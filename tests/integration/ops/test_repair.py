@@ -129,3 +129,41 @@ async def test_correct_keeps_the_old_version_and_reject_is_final(hub: Hub) -> No
             assert status == 200
             _, gone = await call(s, hub, "GET", f"/v1/messages/{second['id']}", alice)
             assert gone["state"] == "REJECTED"
+
+
+async def test_screening_hit_is_held_and_released_by_a_second_person(tmp_path: Path) -> None:
+    lists = OWN_VECTORS / "screening"
+    h = Hub(load(None, env={
+        "HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
+        "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
+        "HUB__SCREENING__LISTS": f"{lists / 'sdn.csv'},{lists / 'eu-consolidated.xml'}"}))
+    await h.start()
+    try:
+        assert h.journal is not None
+        _, alice = await h.journal.create_key("operator", "alice")
+        _, bob = await h.journal.create_key("operator", "bob")
+        from tests.integration.core.test_journal import payment
+        async with aiohttp.ClientSession() as s:
+            status, clean = await call(s, h, "POST", "/v1/messages", alice, data=payment())
+            assert status == 202 and clean["state"] == "QUEUED"
+            status, held = await call(s, h, "POST", "/v1/messages", alice, data=payment(
+                creditor={"name": "Iwan Petrowitsch Sidorow", "account": "X1"}))
+            assert status == 202 and held["state"] == "REPAIR"
+            _, queue = await call(s, h, "GET", "/v1/repair", bob)
+            [item] = queue["items"]
+            assert item["reason"]["code"] == "SCREEN.HIT"
+            assert item["reason"]["hits"][0]["path"].startswith("creditor")
+            _, proposal = await call(s, h, "POST", f"/v1/repair/{held['id']}/release", alice,
+                                     json={"reason": "false positive: different person"})
+            status, _ = await call(s, h, "POST", f"/v1/approvals/{proposal['id']}/approve",
+                                   alice)
+            assert status == 403
+            status, done = await call(s, h, "POST", f"/v1/approvals/{proposal['id']}/approve",
+                                      bob)
+            assert status == 200 and done["result"]["state"] == "QUEUED"
+        async with aiohttp.ClientSession() as s, s.get(
+                f"http://127.0.0.1:{h.admin_port}/metrics") as r:
+            text = await r.text()
+        assert "hub_screening_hits_total" in text
+    finally:
+        await h.stop()
