@@ -81,6 +81,7 @@ class Hub:
         s = self.settings
         codecs.configure(schema_dir=Path(s.codecs.schema_dir) if s.codecs.schema_dir else None,
                          lenient=frozenset(s.codecs.lenient))
+        codecs.formats()  # import every codec family now, not on the first request
         self.journal = journal = await Journal.open(s.journal_url,
                                                     schema=s.journal.schema or None,
                                                     pool_size=s.journal.pool_size)

@@ -4,7 +4,8 @@
 
 The source is decoded by its own codec, re-read with the target's semantics (the CBPR+ rules for
 field 72 codes, /ROC/, /RETN/ and /REJT/ narratives, 11S/11R references ...), written with
-truncation on, and the result decoded again. The report lists every element that was cut
+truncation on, and the result read back (an MX tree straight from the writer; with verify=True,
+or for MT, the output bytes decoded again). The report lists every element that was cut
 (XLATE.TRUNCATED, '+' marks the last kept character), dropped (XLATE.DROPPED) or filled with
 a default (XLATE.DEFAULTED), located by canonical path; rule-driven moves are XLATE.CHANGED.
 See docs/formats/mt-mx.md.

@@ -125,8 +125,7 @@ class Iso20022Codec:
     # --- decode -------------------------------------------------------------------------
 
     def _validate_schema(self, el: etree._Element, namespace: str, options: Options,
-                         variant: str, diagnostics: list[Diagnostic]) -> bool:
-        """Validate against the folder's XSD; True only when an XSD was applied and passed."""
+                         variant: str, diagnostics: list[Diagnostic]) -> None:
         schemas = schema_set(options.schema_dir)
         label = "" if variant == BASE else f" ({variant})"
         if schemas is None or not schemas.has(namespace, variant):
@@ -136,22 +135,21 @@ class Iso20022Codec:
                 diagnostics.append(Diagnostic("ISO.NO_SCHEMA", f"{where}; structural checks "
                                               "only", "/" + el.tag.rsplit("}", 1)[-1],
                                               Severity.WARNING))
-            return False
+            return
         schema = schemas.get(namespace, variant)
         if schema is None:
             diagnostics.append(Diagnostic("ISO.SCHEMA_LOAD", f"the XSD for {namespace}{label} "
                                           "does not compile", str(schemas.files.get(
                                               (variant, namespace), "")), Severity.WARNING))
-            return False
+            return
         if schema.validate(el):
-            return True
+            return
         for entry in schema.error_log:
             code = xsd_code(entry.type_name) if entry.type_name.startswith("SCHEMAV_") \
                 else "XSD.other"
             path = _error_path(el, entry.path or "")
             message = entry.message.replace("{" + namespace + "}", "")
             diagnostics.append(Diagnostic(code, message + label, f"{path} (line {entry.line})"))
-        return False
 
     def _structure(self, mdef: MessageDef, message: etree._Element, p: str,
                    header: etree._Element | None, diagnostics: list[Diagnostic],
@@ -246,8 +244,9 @@ class Iso20022Codec:
 
     def decode_tree(self, root: etree._Element, format: str | None, options: Options, *,
                     schema: bool = True) -> Decoded:
-        """`decode` of an already parsed tree. `schema=False` skips the XSD validation, for
-        trees this codec has just written (the property tests prove those valid)."""
+        """`decode` of a tree already parsed (by `safexml.parse`, which refuses what is unsafe) or
+        written by `encode_tree`. `schema=False` skips the XSD validation, for trees this codec
+        has just written (the property tests prove those valid)."""
         decoded = self._read(root, options, schema)
         if format is not None and decoded.format not in (format, "iso20022") and not (
                 format == "pacs.009" and decoded.format == "pacs.009cov"):

@@ -18,13 +18,14 @@ from hub.codecs.iso20022.components import (
     agent,
     choice,
     fi_party,
+    first,
+    first_text,
     iso_date,
     iso_datetime,
     kids,
     money,
     party,
     party40,
-    q,
     text,
     texts,
     uuid4,
@@ -65,18 +66,18 @@ class Out:
                     Severity.INFO))
 
 
-def either(first: Element, second: Element | None, tag: str) -> Element | None:
-    """The child of `first`, else of `second` (transaction level before group level)."""
-    found = first.find(tag)
-    if found is None and second is not None:
-        found = second.find(tag)
+def either(near: Element, far: Element | None, tag: str) -> Element | None:
+    """The child of `near`, else of `far` (transaction level before group level)."""
+    found = next(near.iterchildren(tag), None)
+    if found is None and far is not None:
+        found = next(far.iterchildren(tag), None)
     return found
 
 
-def alt(first: Kids, second: Kids, tag: str) -> Element | None:
-    """The child in `first`, else in `second` (transaction level before group level)."""
-    found = first.get(tag)
-    return found if found is not None else second.get(tag)
+def alt(near: Kids, far: Kids, tag: str) -> Element | None:
+    """The child in `near`, else in `far` (transaction level before group level)."""
+    found = near.get(tag)
+    return found if found is not None else far.get(tag)
 
 
 def _extra(items: Iterable[tuple[str, str | None]]) -> dict[str, str]:
@@ -96,14 +97,14 @@ def _payment_type(el: Element | None, p: str, extra: dict[str, str]) -> dict[str
     if el is None:
         return {}
     proprietary: list[str] = []
-    found: dict[str, Any] = {"priority": el.findtext(p + "InstrPrty")}
+    found: dict[str, Any] = {"priority": first_text(el, p, "InstrPrty")}
     for tag, name in (("SvcLvl", "service_level"), ("LclInstrm", "local_instrument"),
                       ("CtgyPurp", "category_purpose")):
-        value, prtry = choice(el.find(p + tag), p)
+        value, prtry = choice(first(el, p, tag), p)
         found[name] = value
         if prtry:
             proprietary.append(tag)
-    if (channel := el.findtext(p + "ClrChanl")) is not None:
+    if (channel := first_text(el, p, "ClrChanl")) is not None:
         extra["iso.ClrChanl"] = channel
     if proprietary:
         extra["iso.prtry"] = ",".join(proprietary)
@@ -135,7 +136,7 @@ def _charges(tx: Element, k: Kids, p: str, extra: dict[str, str]) -> tuple[Any, 
         return ()
     found = []
     for i, item in enumerate(tx.iterchildren(p + "ChrgsInf")):
-        found.append(money(item.find(p + "Amt")))
+        found.append(money(first(item, p, "Amt")))
         bic = text(item, p, "Agt/FinInstnId/BICFI")
         if bic is not None:
             extra[f"iso.ChrgsInf[{i}].Agt"] = bic
@@ -232,7 +233,7 @@ def _transfer(k: Kids, p: str, g: Kids, base: dict[str, Any],
 
 
 def read_pacs008(msg: Element, p: str, out: Out, where: str) -> None:
-    g = kids(msg.find(p + "GrpHdr"))
+    g = kids(first(msg, p, "GrpHdr"))
     extra: dict[str, str] = {}
     base = {"kind": Kind.CUSTOMER_CREDIT_TRANSFER, "format": "pacs.008", **_group(g, p),
             **_settlement(g, p, extra)}
@@ -272,25 +273,25 @@ def _underlying(el: Element, p: str, parent: dict[str, Any]) -> Message:
     k = kids(el)
     return Message(
         kind=Kind.CUSTOMER_CREDIT_TRANSFER, format="pacs.009cov",
-        instructed_amount=money(el.find(p + "InstdAmt")),
-        ultimate_debtor=party(el.find(p + "UltmtDbtr"), p),
-        debtor=party(el.find(p + "Dbtr"), p, el.find(p + "DbtrAcct")),
-        debtor_agent=agent(el.find(p + "DbtrAgt"), p, el.find(p + "DbtrAgtAcct")),
+        instructed_amount=money(first(el, p, "InstdAmt")),
+        ultimate_debtor=party(first(el, p, "UltmtDbtr"), p),
+        debtor=party(first(el, p, "Dbtr"), p, first(el, p, "DbtrAcct")),
+        debtor_agent=agent(first(el, p, "DbtrAgt"), p, first(el, p, "DbtrAgtAcct")),
         previous_instructing_agents=_agents(k, p, "PrvsInstgAgt"),
         intermediary_agents=_agents(k, p, "IntrmyAgt"),
-        creditor_agent=agent(el.find(p + "CdtrAgt"), p, el.find(p + "CdtrAgtAcct")),
-        creditor=party(el.find(p + "Cdtr"), p, el.find(p + "CdtrAcct")),
-        ultimate_creditor=party(el.find(p + "UltmtCdtr"), p),
+        creditor_agent=agent(first(el, p, "CdtrAgt"), p, first(el, p, "CdtrAgtAcct")),
+        creditor=party(first(el, p, "Cdtr"), p, first(el, p, "CdtrAcct")),
+        ultimate_creditor=party(first(el, p, "UltmtCdtr"), p),
         instructions=_instructions(el, k, p),
         remittance_info=_remittance(k, p),
     )
 
 
 def read_pacs009(msg: Element, p: str, out: Out, where: str) -> None:
-    g = kids(msg.find(p + "GrpHdr"))
+    g = kids(first(msg, p, "GrpHdr"))
     extra: dict[str, str] = {}
     txs = list(msg.iterchildren(p + "CdtTrfTxInf"))
-    cover = any(tx.find(p + "UndrlygCstmrCdtTrf") is not None for tx in txs)
+    cover = any(first(tx, p, "UndrlygCstmrCdtTrf") is not None for tx in txs)
     out.format = "pacs.009cov" if cover else "pacs.009"
     base = {"kind": Kind.COVER if cover else Kind.FI_CREDIT_TRANSFER, "format": out.format,
             **_group(g, p), **_settlement(g, p, extra)}
@@ -312,7 +313,7 @@ def read_pacs009(msg: Element, p: str, out: Out, where: str) -> None:
 
         out.add(here, build)
         out.unmapped(tx, p, PACS009_MAPPED, here)
-        undrlyg = tx.find(p + "UndrlygCstmrCdtTrf")
+        undrlyg = first(tx, p, "UndrlygCstmrCdtTrf")
         if undrlyg is not None:
             out.unmapped(undrlyg, p, UNDERLYING_MAPPED, here + "/UndrlygCstmrCdtTrf")
 
@@ -329,7 +330,7 @@ def _reason(items: list[Element], p: str) -> dict[str, Any]:
     """The first reason's code and every AddtlInf line (StsRsnInf, RtrRsnInf, CxlRsnInf ...)."""
     if not items:
         return {}
-    code, _ = choice(items[0].find(p + "Rsn"), p)
+    code, _ = choice(first(items[0], p, "Rsn"), p)
     lines = [line for item in items for line in texts(item, p, "AddtlInf")]
     return {"reason_code": code, "reason_text": "\n".join(lines) if lines else None}
 
@@ -337,19 +338,19 @@ def _reason(items: list[Element], p: str) -> dict[str, Any]:
 def _original(tx: Element, p: str, extra: dict[str, str],
               group: Element | None = None) -> dict[str, Any]:
     """Original-transaction references shared by pacs.002, pacs.004, camt.056 and camt.029."""
-    original = tx.find(p + "OrgnlGrpInf")
+    original = first(tx, p, "OrgnlGrpInf")
     if original is None:
         original = group
     if original is not None:
-        extra.update(_extra((("iso.OrgnlMsgNmId", original.findtext(p + "OrgnlMsgNmId")),
-                             ("iso.OrgnlCreDtTm", original.findtext(p + "OrgnlCreDtTm")))))
+        extra.update(_extra((("iso.OrgnlMsgNmId", first_text(original, p, "OrgnlMsgNmId")),
+                             ("iso.OrgnlCreDtTm", first_text(original, p, "OrgnlCreDtTm")))))
     return {
-        "original_message_id": original.findtext(p + "OrgnlMsgId") if original is not None
+        "original_message_id": first_text(original, p, "OrgnlMsgId") if original is not None
         else None,
-        "related_reference": tx.findtext(p + "OrgnlInstrId"),
-        "end_to_end_id": tx.findtext(p + "OrgnlEndToEndId"),
-        "transaction_id": tx.findtext(p + "OrgnlTxId"),
-        "original_uetr": uuid4(tx.findtext(p + "OrgnlUETR")),
+        "related_reference": first_text(tx, p, "OrgnlInstrId"),
+        "end_to_end_id": first_text(tx, p, "OrgnlEndToEndId"),
+        "transaction_id": first_text(tx, p, "OrgnlTxId"),
+        "original_uetr": uuid4(first_text(tx, p, "OrgnlUETR")),
     }
 
 
@@ -358,29 +359,29 @@ def _original_reference(ref: Element | None, p: str) -> dict[str, Any]:
     if ref is None:
         return {}
     return {
-        "amount": money(ref.find(p + "IntrBkSttlmAmt")),
-        "settlement_date": iso_date(ref.findtext(p + "IntrBkSttlmDt")),
-        "debtor": party40(ref.find(p + "Dbtr"), p),
-        "debtor_agent": agent(ref.find(p + "DbtrAgt"), p),
-        "creditor_agent": agent(ref.find(p + "CdtrAgt"), p),
-        "creditor": party40(ref.find(p + "Cdtr"), p),
+        "amount": money(first(ref, p, "IntrBkSttlmAmt")),
+        "settlement_date": iso_date(first_text(ref, p, "IntrBkSttlmDt")),
+        "debtor": party40(first(ref, p, "Dbtr"), p),
+        "debtor_agent": agent(first(ref, p, "DbtrAgt"), p),
+        "creditor_agent": agent(first(ref, p, "CdtrAgt"), p),
+        "creditor": party40(first(ref, p, "Cdtr"), p),
     }
 
 
 def read_pacs002(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = msg.find(p + "GrpHdr")
-    group_info = msg.find(p + "OrgnlGrpInfAndSts")
+    grp = first(msg, p, "GrpHdr")
+    group_info = first(msg, p, "OrgnlGrpInfAndSts")
     base = {"kind": Kind.STATUS_REPORT, "format": "pacs.002", **_group(kids(grp), p)}
-    txs = list(msg.iterfind(p + "TxInfAndSts"))
+    txs = list(msg.iterchildren(p + "TxInfAndSts"))
     if not txs and group_info is not None:  # a group status only
         extra: dict[str, str] = {}
 
         def build_group() -> dict[str, Any]:
             return {**base, **_original(group_info, p, extra, group_info),
-                    "status": group_info.findtext(p + "GrpSts"),
-                    **_reason(list(group_info.iterfind(p + "StsRsnInf")), p),
-                    "instructing_agent": agent(grp.find(p + "InstgAgt"), p),
-                    "instructed_agent": agent(grp.find(p + "InstdAgt"), p), "extra": extra}
+                    "status": first_text(group_info, p, "GrpSts"),
+                    **_reason(list(group_info.iterchildren(p + "StsRsnInf")), p),
+                    "instructing_agent": agent(first(grp, p, "InstgAgt"), p),
+                    "instructed_agent": agent(first(grp, p, "InstdAgt"), p), "extra": extra}
 
         out.add(f"{where}/OrgnlGrpInfAndSts", build_group)
     for i, tx in enumerate(txs, 1):
@@ -388,18 +389,18 @@ def read_pacs002(msg: Element, p: str, out: Out, where: str) -> None:
 
         def build(tx: Element = tx) -> dict[str, Any]:
             extra: dict[str, str] = {}
-            found = {**base, **_original_reference(tx.find(p + "OrgnlTxRef"), p)}
+            found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
             found.update(_original(tx, p, extra, group_info))
-            found.update(_reason(list(tx.iterfind(p + "StsRsnInf")), p))
+            found.update(_reason(list(tx.iterchildren(p + "StsRsnInf")), p))
             found.update(
-                instruction_id=tx.findtext(p + "StsId"),
-                status=tx.findtext(p + "TxSts"),
+                instruction_id=first_text(tx, p, "StsId"),
+                status=first_text(tx, p, "TxSts"),
                 instructing_agent=agent(either(tx, grp, p + "InstgAgt"), p),
                 instructed_agent=agent(either(tx, grp, p + "InstdAgt"), p))
             extra.update(_extra((
-                ("iso.AccptncDtTm", tx.findtext(p + "AccptncDtTm")),
+                ("iso.AccptncDtTm", first_text(tx, p, "AccptncDtTm")),
                 ("iso.FctvIntrBkSttlmDt", text(tx, p, "FctvIntrBkSttlmDt/Dt")),
-                ("iso.ClrSysRef", tx.findtext(p + "ClrSysRef")))))
+                ("iso.ClrSysRef", first_text(tx, p, "ClrSysRef")))))
             found["extra"] = extra
             return found
 
@@ -417,44 +418,44 @@ PACS004_MAPPED = frozenset({
 
 
 def read_pacs004(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = msg.find(p + "GrpHdr")
+    grp = first(msg, p, "GrpHdr")
     extra: dict[str, str] = {}
     g = kids(grp)
     base = {"kind": Kind.RETURN, "format": "pacs.004", **_group(g, p),
             **_settlement(g, p, extra)}
-    group_info = msg.find(p + "OrgnlGrpInf")
-    for i, tx in enumerate(msg.iterfind(p + "TxInf"), 1):
+    group_info = first(msg, p, "OrgnlGrpInf")
+    for i, tx in enumerate(msg.iterchildren(p + "TxInf"), 1):
         here = f"{where}/TxInf[{i}]"
         mine = dict(extra)
 
         def build(tx: Element = tx, mine: dict[str, str] = mine) -> dict[str, Any]:
-            found = {**base, **_original_reference(tx.find(p + "OrgnlTxRef"), p)}
+            found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
             found.update(_original(tx, p, mine, group_info))
-            found.update(_reason(list(tx.iterfind(p + "RtrRsnInf")), p))
-            chain = tx.find(p + "RtrChain")
+            found.update(_reason(list(tx.iterchildren(p + "RtrRsnInf")), p))
+            chain = first(tx, p, "RtrChain")
             if chain is not None:
                 found.update(
-                    ultimate_debtor=party40(chain.find(p + "UltmtDbtr"), p),
-                    debtor=party40(chain.find(p + "Dbtr"), p),
-                    debtor_agent=agent(chain.find(p + "DbtrAgt"), p),
+                    ultimate_debtor=party40(first(chain, p, "UltmtDbtr"), p),
+                    debtor=party40(first(chain, p, "Dbtr"), p),
+                    debtor_agent=agent(first(chain, p, "DbtrAgt"), p),
                     previous_instructing_agents=_agents(kids(chain), p, "PrvsInstgAgt", False),
                     intermediary_agents=_agents(kids(chain), p, "IntrmyAgt", False),
-                    creditor_agent=agent(chain.find(p + "CdtrAgt"), p),
-                    creditor=party40(chain.find(p + "Cdtr"), p),
-                    ultimate_creditor=party40(chain.find(p + "UltmtCdtr"), p))
-            if (original_amount := money(tx.find(p + "OrgnlIntrBkSttlmAmt"))) is not None:
+                    creditor_agent=agent(first(chain, p, "CdtrAgt"), p),
+                    creditor=party40(first(chain, p, "Cdtr"), p),
+                    ultimate_creditor=party40(first(chain, p, "UltmtCdtr"), p))
+            if (original_amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
                 mine["iso.OrgnlIntrBkSttlmAmt"] = f"{original_amount.currency} " \
                                                   f"{original_amount.text()}"
-            if (original_date := tx.findtext(p + "OrgnlIntrBkSttlmDt")) is not None:
+            if (original_date := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
                 mine["iso.OrgnlIntrBkSttlmDt"] = original_date
             found.update(
-                instruction_id=tx.findtext(p + "RtrId"),
-                amount=money(tx.find(p + "RtrdIntrBkSttlmAmt")),
-                settlement_date=iso_date(tx.findtext(p + "IntrBkSttlmDt")
-                                         or grp.findtext(p + "IntrBkSttlmDt")),
-                instructed_amount=money(tx.find(p + "RtrdInstdAmt")),
-                exchange_rate=tx.findtext(p + "XchgRate"),
-                charge_bearer=_charge_bearer(tx.findtext(p + "ChrgBr")),
+                instruction_id=first_text(tx, p, "RtrId"),
+                amount=money(first(tx, p, "RtrdIntrBkSttlmAmt")),
+                settlement_date=iso_date(first_text(tx, p, "IntrBkSttlmDt")
+                                         or first_text(grp, p, "IntrBkSttlmDt")),
+                instructed_amount=money(first(tx, p, "RtrdInstdAmt")),
+                exchange_rate=first_text(tx, p, "XchgRate"),
+                charge_bearer=_charge_bearer(first_text(tx, p, "ChrgBr")),
                 charges=_charges(tx, kids(tx), p, mine),
                 instructing_agent=agent(either(tx, grp, p + "InstgAgt"), p),
                 instructed_agent=agent(either(tx, grp, p + "InstdAgt"), p),
@@ -468,32 +469,32 @@ def read_pacs004(msg: Element, p: str, out: Out, where: str) -> None:
 # --- camt.056 and camt.029 --------------------------------------------------------------------
 
 def _assignment(msg: Element, p: str) -> dict[str, Any]:
-    assignment = msg.find(p + "Assgnmt")
+    assignment = first(msg, p, "Assgnmt")
     if assignment is None:
         return {}
 
     def side(tag: str) -> Agent | None:
-        el = assignment.find(p + tag)
+        el = first(assignment, p, tag)
         if el is None:
             return None
-        found = agent(el.find(p + "Agt"), p)
-        if found is None and (pty := party(el.find(p + "Pty"), p)) is not None:
+        found = agent(first(el, p, "Agt"), p)
+        if found is None and (pty := party(first(el, p, "Pty"), p)) is not None:
             found = Agent(bic=pty.bic, name=pty.name, address=pty.address)
         return found
 
-    return {"message_id": assignment.findtext(p + "Id"),
-            "created_at": iso_datetime(assignment.findtext(p + "CreDtTm")),
+    return {"message_id": first_text(assignment, p, "Id"),
+            "created_at": iso_datetime(first_text(assignment, p, "CreDtTm")),
             "instructing_agent": side("Assgnr"), "instructed_agent": side("Assgne")}
 
 
 def _case(el: Element | None, p: str, extra: dict[str, str]) -> None:
     if el is None:
         return
-    creator = agent(el.find(q(p, "Cretr/Agt")), p)
+    creator = agent(first(el, p, "Cretr/Agt"), p)
     member = None
     if creator is not None and creator.member_id is not None:  # "USABA:011104238"
         member = f"{creator.clearing_system or ''}:{creator.member_id}"
-    extra.update(_extra((("iso.Case.Id", el.findtext(p + "Id")),
+    extra.update(_extra((("iso.Case.Id", first_text(el, p, "Id")),
                          ("iso.Case.Cretr", (creator.bic if creator else None) or member
                           or text(el, p, "Cretr/Pty/Nm")))))
 
@@ -505,24 +506,24 @@ CAMT056_MAPPED = frozenset({
 
 def read_camt056(msg: Element, p: str, out: Out, where: str) -> None:
     extra: dict[str, str] = {}
-    _case(msg.find(p + "Case"), p, extra)
+    _case(first(msg, p, "Case"), p, extra)
     base = {"kind": Kind.CANCELLATION, "format": "camt.056", **_assignment(msg, p)}
-    for u, underlying in enumerate(msg.iterfind(p + "Undrlyg"), 1):
-        group = underlying.find(p + "OrgnlGrpInfAndCxl")
-        for i, tx in enumerate(underlying.iterfind(p + "TxInf"), 1):
+    for u, underlying in enumerate(msg.iterchildren(p + "Undrlyg"), 1):
+        group = first(underlying, p, "OrgnlGrpInfAndCxl")
+        for i, tx in enumerate(underlying.iterchildren(p + "TxInf"), 1):
             here = f"{where}/Undrlyg[{u}]/TxInf[{i}]"
             mine = dict(extra)
 
             def build(tx: Element = tx, mine: dict[str, str] = mine,
                       group: Element | None = group) -> dict[str, Any]:
-                _case(tx.find(p + "Case"), p, mine)
-                found = {**base, **_original_reference(tx.find(p + "OrgnlTxRef"), p)}
+                _case(first(tx, p, "Case"), p, mine)
+                found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
                 found.update(_original(tx, p, mine, group))
-                found.update(_reason(list(tx.iterfind(p + "CxlRsnInf")), p))
-                found["instruction_id"] = tx.findtext(p + "CxlId")
-                if (amount := money(tx.find(p + "OrgnlIntrBkSttlmAmt"))) is not None:
+                found.update(_reason(list(tx.iterchildren(p + "CxlRsnInf")), p))
+                found["instruction_id"] = first_text(tx, p, "CxlId")
+                if (amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
                     found["amount"] = amount
-                if (day := tx.findtext(p + "OrgnlIntrBkSttlmDt")) is not None:
+                if (day := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
                     found["settlement_date"] = iso_date(day)
                 found["extra"] = mine
                 return found
@@ -539,31 +540,31 @@ CAMT029_MAPPED = frozenset({
 
 def read_camt029(msg: Element, p: str, out: Out, where: str) -> None:
     extra: dict[str, str] = {}
-    _case(msg.find(p + "RslvdCase"), p, extra)
+    _case(first(msg, p, "RslvdCase"), p, extra)
     confirmation = text(msg, p, "Sts/Conf")
     base = {"kind": Kind.STATUS_REPORT, "format": "camt.029", **_assignment(msg, p),
             "status": confirmation}
-    details = list(msg.iterfind(p + "CxlDtls"))
+    details = list(msg.iterchildren(p + "CxlDtls"))
     count = 0
     for d, detail in enumerate(details, 1):
-        group = detail.find(p + "OrgnlGrpInfAndSts")
-        for i, tx in enumerate(detail.iterfind(p + "TxInfAndSts"), 1):
+        group = first(detail, p, "OrgnlGrpInfAndSts")
+        for i, tx in enumerate(detail.iterchildren(p + "TxInfAndSts"), 1):
             here = f"{where}/CxlDtls[{d}]/TxInfAndSts[{i}]"
             count += 1
             mine = dict(extra)
 
             def build(tx: Element = tx, mine: dict[str, str] = mine,
                       group: Element | None = group) -> dict[str, Any]:
-                _case(tx.find(p + "RslvdCase"), p, mine)
-                found = {**base, **_original_reference(tx.find(p + "OrgnlTxRef"), p)}
+                _case(first(tx, p, "RslvdCase"), p, mine)
+                found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
                 found.update(_original(tx, p, mine, group))
-                found.update(_reason(list(tx.iterfind(p + "CxlStsRsnInf")), p))
-                found["instruction_id"] = tx.findtext(p + "CxlStsId")
-                if (status := tx.findtext(p + "TxCxlSts")) is not None:
+                found.update(_reason(list(tx.iterchildren(p + "CxlStsRsnInf")), p))
+                found["instruction_id"] = first_text(tx, p, "CxlStsId")
+                if (status := first_text(tx, p, "TxCxlSts")) is not None:
                     mine["iso.TxCxlSts"] = status
-                if (amount := money(tx.find(p + "OrgnlIntrBkSttlmAmt"))) is not None:
+                if (amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
                     found["amount"] = amount
-                if (day := tx.findtext(p + "OrgnlIntrBkSttlmDt")) is not None:
+                if (day := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
                     found["settlement_date"] = iso_date(day)
                 found["extra"] = mine
                 return found
@@ -583,27 +584,27 @@ PAIN001_MAPPED = frozenset({
 
 
 def read_pain001(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = msg.find(p + "GrpHdr")
+    grp = first(msg, p, "GrpHdr")
     group = _group(kids(grp), p)
-    initiating = party(grp.find(p + "InitgPty"), p)
-    for b, batch in enumerate(msg.iterfind(p + "PmtInf"), 1):
-        requested = batch.findtext(q(p, "ReqdExctnDt/Dt")) or text(batch, p, "ReqdExctnDt/DtTm")
+    initiating = party(first(grp, p, "InitgPty"), p)
+    for b, batch in enumerate(msg.iterchildren(p + "PmtInf"), 1):
+        requested = first_text(batch, p, "ReqdExctnDt/Dt") or text(batch, p, "ReqdExctnDt/DtTm")
         if requested is None:
-            requested = batch.findtext(p + "ReqdExctnDt")  # pain.001.001.08 and earlier: ISODate
+            requested = first_text(batch, p, "ReqdExctnDt")  # pain.001.001.08 and earlier: ISODate
         base = {"kind": Kind.CUSTOMER_CREDIT_TRANSFER, "format": "pain.001", **group,
                 "requested_execution_date": iso_date(requested)}
-        for i, tx in enumerate(batch.iterfind(p + "CdtTrfTxInf"), 1):
+        for i, tx in enumerate(batch.iterchildren(p + "CdtTrfTxInf"), 1):
             here = f"{where}/PmtInf[{b}]/CdtTrfTxInf[{i}]"
 
             def build(tx: Element = tx, batch: Element = batch,
                       base: dict[str, Any] = base) -> dict[str, Any]:
-                extra = _extra((("iso.PmtInfId", batch.findtext(p + "PmtInfId")),
-                                ("iso.PmtMtd", batch.findtext(p + "PmtMtd")),
+                extra = _extra((("iso.PmtInfId", first_text(batch, p, "PmtInfId")),
+                                ("iso.PmtMtd", first_text(batch, p, "PmtMtd")),
                                 ("iso.InitgPty.Nm", initiating.name if initiating else None)))
-                pmt = tx.find(p + "PmtId")
-                amount = money(tx.find(q(p, "Amt/InstdAmt")))
+                pmt = first(tx, p, "PmtId")
+                amount = money(first(tx, p, "Amt/InstdAmt"))
                 if amount is None:  # an equivalent amount: debited in its currency
-                    amount = money(tx.find(q(p, "Amt/EqvtAmt/Amt")))
+                    amount = money(first(tx, p, "Amt/EqvtAmt/Amt"))
                     extra["iso.CcyOfTrf"] = text(tx, p, "Amt/EqvtAmt/CcyOfTrf") or ""
                 found = {**base}
                 found.update(_payment_type(either(tx, batch, p + "PmtTpInf"), p, extra))
@@ -612,18 +613,18 @@ def read_pain001(msg: Element, p: str, out: Out, where: str) -> None:
                     end_to_end_id=text(pmt, p, "EndToEndId"),
                     uetr=uuid4(text(pmt, p, "UETR")),
                     amount=amount, instructed_amount=amount,
-                    charge_bearer=_charge_bearer(tx.findtext(p + "ChrgBr")
-                                                 or batch.findtext(p + "ChrgBr")),
-                    debtor=party(batch.find(p + "Dbtr"), p, batch.find(p + "DbtrAcct")),
-                    debtor_agent=agent(batch.find(p + "DbtrAgt"), p,
-                                       batch.find(p + "DbtrAgtAcct")),
+                    charge_bearer=_charge_bearer(first_text(tx, p, "ChrgBr")
+                                                 or first_text(batch, p, "ChrgBr")),
+                    debtor=party(first(batch, p, "Dbtr"), p, first(batch, p, "DbtrAcct")),
+                    debtor_agent=agent(first(batch, p, "DbtrAgt"), p,
+                                       first(batch, p, "DbtrAgtAcct")),
                     ultimate_debtor=party(either(tx, batch, p + "UltmtDbtr"), p),
                     intermediary_agents=_agents(kids(tx), p, "IntrmyAgt"),
-                    creditor_agent=agent(tx.find(p + "CdtrAgt"), p, tx.find(p + "CdtrAgtAcct")),
-                    creditor=party(tx.find(p + "Cdtr"), p, tx.find(p + "CdtrAcct")),
-                    ultimate_creditor=party(tx.find(p + "UltmtCdtr"), p),
+                    creditor_agent=agent(first(tx, p, "CdtrAgt"), p, first(tx, p, "CdtrAgtAcct")),
+                    creditor=party(first(tx, p, "Cdtr"), p, first(tx, p, "CdtrAcct")),
+                    ultimate_creditor=party(first(tx, p, "UltmtCdtr"), p),
                     instructions=_instructions(tx, kids(tx), p),
-                    purpose=_purpose(tx.find(p + "Purp"), p, extra),
+                    purpose=_purpose(first(tx, p, "Purp"), p, extra),
                     remittance_info=_remittance(kids(tx), p),
                     extra=extra)
                 return found

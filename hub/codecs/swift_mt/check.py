@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from hub.codecs.swift_mt import rules
-from hub.codecs.swift_mt.envelope import FinMessage
+from hub.codecs.swift_mt.envelope import FinMessage, Pairs
 from hub.codecs.swift_mt.specs import SPECS, Spec, format_name, spec_for
 from hub.codecs.swift_mt.syntax import FieldPlan, check_field, field_plan
 from hub.errors import Diagnostic
@@ -34,7 +34,13 @@ _CHK = re.compile(r"[0-9A-F]{12}")
 
 
 def check_headers(msg: FinMessage, prefix: str, found: list[Diagnostic]) -> None:
-    for tag, value in msg.user or ():
+    check_header_pairs(msg.user, msg.trailer, prefix, found)
+
+
+def check_header_pairs(user: Pairs | None, trailer: Pairs | None, prefix: str,
+                       found: list[Diagnostic]) -> None:
+    """Block 3 and block 5 fields: known tags, well-formed values."""
+    for tag, value in user or ():
         pattern = USER_TAGS.get(tag)
         if pattern is None:
             found.append(Diagnostic("MT.BLOCK3", f"block 3 field {tag!r} is not defined",
@@ -43,7 +49,7 @@ def check_headers(msg: FinMessage, prefix: str, found: list[Diagnostic]) -> None
             code = "MT.UETR" if tag == "121" else "MT.BLOCK3"
             found.append(Diagnostic(code, f"block 3 field {tag} value {value!r} is malformed",
                                     f"{prefix}block 3 field {tag}"))
-    for tag, value in msg.trailer or ():
+    for tag, value in trailer or ():
         if tag not in TRAILER_TAGS:
             found.append(Diagnostic("MT.BLOCK5", f"block 5 field {tag!r} is not defined",
                                     f"{prefix}block 5 field {tag}"))
@@ -58,20 +64,19 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     flag = msg.user_value("119")
     name = format or format_name(msg.message_type, flag)
     spec = spec_for(name, flag) if name else None
-    return spec, check_block4(msg, spec, prefix, found, msg.sender, msg.receiver)
+    if msg.text is None:
+        return spec, None
+    return spec, check_block4(msg.text, spec, prefix, found, msg.sender, msg.receiver)
 
 
-def check_block4(msg: FinMessage, spec: Spec | None, prefix: str, found: list[Diagnostic],
+def check_block4(fields: Pairs, spec: Spec | None, prefix: str, found: list[Diagnostic],
                  sender: str | None, receiver: str | None) -> rules.View | None:
     """`check_text` once the spec, sender and receiver are known (the decoder knows them)."""
-    fields = msg.text
-    if fields is None:
-        return None
     if not fields:
         tags: tuple[str, ...] = ()
         values: tuple[str, ...] = ()
     else:
-        tags, values = zip(*fields)  # type: ignore[assignment]
+        tags, values = zip(*fields, strict=True)
     size = sum(map(len, tags)) + sum(map(len, values)) + 3 * len(fields)
     if size > MAX_TEXT:
         found.append(Diagnostic("MT.SIZE", f"block 4 has {size} characters, at most "
@@ -81,7 +86,7 @@ def check_block4(msg: FinMessage, spec: Spec | None, prefix: str, found: list[Di
     if shape.findings:
         found.extend(shape.findings)
     parts: list[dict[str, str | None] | None] = []
-    for tag, value, plan, codes in zip(tags, values, shape.plans, shape.codes):
+    for tag, value, plan, codes in zip(tags, values, shape.plans, shape.codes, strict=True):
         if plan is None:
             parts.append(None)
             continue
@@ -94,7 +99,8 @@ def check_block4(msg: FinMessage, spec: Spec | None, prefix: str, found: list[Di
                 parts.append(clean)
                 continue
         parts.append(check_field(tag, value, f"{prefix}field {tag}", codes, found))
-    view = rules.View(tags, values, shape.seqs, parts, sender, receiver, prefix, shape.index)
+    view = rules.View(tags, values, shape.seqs, parts, sender, receiver, prefix,
+                      shape.positions)
     if spec is not None:
         rules.run(spec.name, view, found, shape.rules)
     return view
@@ -107,7 +113,7 @@ class Layout(NamedTuple):
     findings: tuple[Diagnostic, ...]  # structure findings (T13)
     plans: tuple[FieldPlan | None, ...]  # None: no grammar check (unexpected or unknown tag)
     codes: tuple[frozenset[str] | None, ...]  # code words allowed per field
-    index: rules.Index
+    positions: rules.Index  # View.index
     rules: tuple[rules.Rule, ...]  # the network rules these fields can break
 
 
@@ -123,7 +129,8 @@ def layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
         spec = SPECS[spec_name]
         seqs = tuple(_structure(spec, [(t, "") for t in tags], prefix, found))
         codes = spec.codes
-    plans = tuple(field_plan(t) if seq != "?" else None for t, seq in zip(tags, seqs))
+    plans = tuple(field_plan(t) if seq != "?" else None
+                  for t, seq in zip(tags, seqs, strict=True))
     index = rules.tag_index(tags)
     return Layout(seqs, tuple(found), plans, tuple(codes.get(t) for t in tags), index,
                   rules.active(spec_name, index) if spec_name is not None else ())

@@ -8,8 +8,9 @@ from typing import Any
 
 from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
-from hub.codecs.swift_mt.check import check_block4, check_headers
-from hub.codecs.swift_mt.envelope import FinMessage, Scan, scan, write
+from hub.codecs.swift_mt.check import check_block4, check_header_pairs
+from hub.codecs.swift_mt.envelope import FinMessage, OneMessage, Scan, read_one, scan, write
+from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.from_canonical import build
 from hub.codecs.swift_mt.specs import FORMATS, format_name, spec_for
 from hub.codecs.swift_mt.to_canonical import ack_message, to_message
@@ -61,7 +62,12 @@ class SwiftMtCodec:
         """The full format validation of `decode` (envelope, field grammar, message structure,
         network rules) without building canonical messages: the same diagnostics, less any
         the canonical mapping itself would add (a value the model refuses)."""
-        return self._read(raw, format, options or _DEFAULTS, mapping=False)[0].diagnostics
+        one = read_one(raw.decode("latin-1")) if len(raw) <= MAX_MESSAGE_BYTES else None
+        if one is None:
+            return self._read(raw, format, options or _DEFAULTS, mapping=False)[0].diagnostics
+        found: list[Diagnostic] = []  # a clean envelope: nothing found yet
+        _check(one, format, False, "", found, one.sender, one.receiver)
+        return found
 
     def _read(self, raw: bytes, format: str | None, options: Options, mapping: bool
               ) -> tuple[Scan, list[Message], tuple[str | None, str | None]]:
@@ -84,29 +90,18 @@ class SwiftMtCodec:
             sender, receiver = msg.sender, msg.receiver
             if parties is None:
                 parties = sender, receiver
-            if msg.user or msg.trailer:
-                check_headers(msg, prefix, diagnostics)
             if msg.system_text is not None:
+                check_header_pairs(msg.user, msg.trailer, prefix, diagnostics)
                 if mapping:
                     if keys is None:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
                     out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
-            flag = msg.user_value("119")
-            name = format_name(msg.message_type, flag)
-            if name is None:
-                if msg.message_type is not None:
-                    diagnostics.append(Diagnostic("MT.UNSUPPORTED", f"MT {msg.message_type} is "
-                                                  "not handled by this codec", f"{prefix}block 2"))
-                continue
-            if format not in (None, name, "mt-ack") and not many:
-                diagnostics.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, "
-                                              f"not {format}", f"{prefix}block 2"))
-            view = check_block4(msg, spec_for(name, flag), prefix, diagnostics, sender, receiver)
-            if view is None or not mapping:
+            checked = _check(msg, format, many, prefix, diagnostics, sender, receiver)
+            if checked is None or not mapping:
                 continue
             try:
-                out.append(to_message(name, msg, view))
+                out.append(to_message(checked[0], msg, checked[1]))
             except ModelError as exc:
                 diagnostics.append(Diagnostic(exc.code, exc.message, f"{prefix}{exc.location}"))
         return found, out, parties or (None, None)
@@ -122,6 +117,31 @@ class SwiftMtCodec:
         for i, message in enumerate(decoded.messages):
             found.extend(check(message, f"[{i}]" if many else ""))
         return found
+
+
+def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix: str,
+           found: list[Diagnostic], sender: str | None,
+           receiver: str | None) -> tuple[str, View] | None:
+    """Validate one user message (headers, block 4): its format name and rule view, or None
+    when block 4 could not be checked."""
+    user, trailer = msg.user, msg.trailer
+    if user or trailer:
+        check_header_pairs(user, trailer, prefix, found)
+    flag = next((value for tag, value in user if tag == "119"), None) if user else None
+    message_type = msg.message_type
+    name = format_name(message_type, flag)
+    if name is None:
+        if message_type is not None:
+            found.append(Diagnostic("MT.UNSUPPORTED", f"MT {message_type} is not handled by "
+                                    "this codec", f"{prefix}block 2"))
+        return None
+    if format not in (None, name, "mt-ack") and not many:
+        found.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, not {format}",
+                                f"{prefix}block 2"))
+    if msg.text is None:
+        return None
+    view = check_block4(msg.text, spec_for(name, flag), prefix, found, sender, receiver)
+    return None if view is None else (name, view)
 
 
 def write_envelope(envelope: FinMessage | list[FinMessage]) -> bytes:

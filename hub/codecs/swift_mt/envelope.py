@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from hub.errors import Diagnostic, Severity
 
@@ -262,8 +263,45 @@ def scan(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
     return scan_one(text) or scan_blocks(text, lenient)
 
 
-def scan_one(text: str) -> Scan | None:
-    """A clean single FIN message with block 4 in text form, or None to use `scan_blocks`."""
+class OneMessage(NamedTuple):
+    """A clean single FIN message as `read_one` finds it, before any envelope object exists
+    (validation alone needs no FinMessage)."""
+
+    head: tuple[str | None, ...]  # _ONE_HEAD groups: block 1 (0-4), block 2 (5-9 or 10-18)
+    text: Pairs  # block 4, as FinMessage.text
+    block5: str | None  # block 5 and S bodies, tags not yet split
+    block_s: str | None
+    eol: str
+    tail: str
+
+    @property
+    def user(self) -> Pairs | None:  # as FinMessage.user
+        return None if self.head[19] is None else _TAG.findall(self.head[19])
+
+    @property
+    def trailer(self) -> Pairs | None:  # as FinMessage.trailer
+        return None if self.block5 is None else _TAG.findall(self.block5)
+
+    @property
+    def system(self) -> Pairs | None:  # as FinMessage.system
+        return None if self.block_s is None else _TAG.findall(self.block_s)
+
+    @property
+    def message_type(self) -> str | None:
+        return self.head[5] or self.head[10]
+
+    @property
+    def sender(self) -> str | None:  # as FinMessage.sender
+        return lt_to_bic(self.head[2] if self.head[5] is not None else self.head[13] or "")
+
+    @property
+    def receiver(self) -> str | None:  # as FinMessage.receiver
+        return lt_to_bic((self.head[6] if self.head[5] is not None else self.head[2]) or "")
+
+
+def read_one(text: str) -> OneMessage | None:
+    """The fast path of `scan`: a clean single FIN message with block 4 in text form, or None
+    when the general reader must look (anything else, anything it would report)."""
     head = _ONE_HEAD.match(text)
     if head is None:
         return None
@@ -293,20 +331,26 @@ def scan_one(text: str) -> Scan | None:
     parts = _FIELD_SPLIT.split(body)
     if parts[0] or len(parts) < 3:
         return None
-    g = head.groups()
+    return OneMessage(head.groups(), list(zip(parts[1::2], parts[2::2], strict=True)),
+                      tail.group(1), tail.group(2), eol, tail.group(3))
+
+
+def scan_one(text: str) -> Scan | None:
+    """`read_one` as a Scan of one FinMessage, or None to use `scan_blocks`."""
+    one = read_one(text)
+    if one is None:
+        return None
+    g = one.head
     application: InputHeader | OutputHeader
     if g[5] is not None:
-        application = InputHeader(g[5], g[6], g[7], g[8], g[9] or "")
+        application = InputHeader(g[5], g[6] or "", g[7] or "", g[8] or "", g[9] or "")
     else:
-        application = OutputHeader(*g[10:19])
-    user, trailer, system = g[19], tail.group(1), tail.group(2)
-    msg = FinMessage(
-        basic=BasicHeader(*g[:5]), application=application,
-        user=None if user is None else _TAG.findall(user),
-        text=list(zip(parts[1::2], parts[2::2])),
-        trailer=None if trailer is None else _TAG.findall(trailer),
-        system=None if system is None else _TAG.findall(system),
-        eol=eol, tail=tail.group(3))
+        application = OutputHeader(*g[10:19])  # type: ignore[arg-type]
+    # positional (faster on this path), in field order: basic, application, user, text,
+    # system_text, trailer, system, eol, glued_terminator, lead, tail, raw_blocks
+    msg = FinMessage(BasicHeader(*g[:5]), application,  # type: ignore[arg-type]
+                     one.user, one.text, None, one.trailer, one.system,
+                     one.eol, False, "", one.tail, {})
     return Scan([msg], "fin", [])
 
 

@@ -175,12 +175,35 @@ class FieldPlan:
 
     def __init__(self, tag: str, spec: Notation) -> None:
         names = spec.names
-        self.regex = spec.regex
+        pattern, folded = _strict(spec, _NUMBERED.get(tag))
+        self.regex = re.compile(pattern)
         money = "currency" in names and "amount" in names  # one step for both (`_money_ok`)
-        skip = {"currency", "amount"} if money else set()
+        skip = folded | ({"currency", "amount"} if money else set())
         checks = tuple((n, PREDICATES[n]) for n in names
                        if n in PREDICATES and n not in skip and not _implied(spec, n))
-        self.extra = _extra(checks, money, "code" in names, _NUMBERED.get(tag))
+        numbered = None if "numbered" in folded else _NUMBERED.get(tag)
+        self.extra = _extra(checks, money, "code" in names, numbered)
+
+
+def _strict(spec: Notation, numbered: re.Pattern[str] | None) -> tuple[str, set[str]]:
+    """The notation's regex with checks folded in where that cannot change how a value is
+    split into components (so the components are those `check_field` reads); returns the
+    pattern and what it took over."""
+    pattern = spec.regex.pattern
+    folded: set[str] = set()
+    head = "(?P<reference>"
+    if spec.names == ("reference",) and pattern.startswith(head) and pattern.endswith(")"):
+        # the only component, read one way: no leading or trailing "/", no "//"
+        pattern = f"{head}(?!/)(?!.*//){pattern[len(head):-1]}(?<!/))"
+        folded.add("reference")
+    head = "(?P<name_address>"
+    if numbered is not None and spec.names[-1] == "name_address" and pattern.count(head) == 1:
+        # the last component runs to the end of the value, so the look-ahead reads exactly
+        # its text; a reading without the optional account before it would start with "/",
+        # which the numbered lines refuse anyway
+        pattern = pattern.replace(head, f"{head}(?={numbered.pattern}\\Z)")
+        folded.add("numbered")
+    return pattern, folded
 
 
 Extra = Callable[[dict[str, str | None], frozenset[str] | None], bool]

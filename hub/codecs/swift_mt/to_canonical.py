@@ -168,13 +168,12 @@ def to_message(format: str, msg: FinMessage, view: View) -> Message:
     under_intermediaries: list[Agent] = []
     instructions: list[str] = []
     charges: list[Money] = []
-    for i, tag in enumerate(view.tags):
-        parts = view.parts[i]
-        seq = view.seqs[i]
-        value = view.values[i]
+    undertaking = kind is Kind.UNDERTAKING
+    for tag, value, seq, parts in zip(view.tags, view.values, view.seqs, view.parts,
+                                      strict=True):
         base = tag[:2]
         target = under if (in_b and seq == "B") else fields
-        if kind is Kind.UNDERTAKING:
+        if undertaking:
             extra[f"mt760.{seq}.{tag}"] = value
         if parts is None:
             if seq == "?" or format in ("mt192", "mt292", "mt196", "mt296"):

@@ -229,9 +229,6 @@ async def test_a_return_moves_the_original_to_returned(
         assert await hub.last_event(ids[0]) == ("answer", "R03")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a NOC entry carries a zero amount (NACHA rules), the codec maps it to amount 0.00 and "
-    "Pipeline.apply_answer then refuses the match because the amounts differ"))
 async def test_a_noc_is_recorded_on_the_original(
         tmp_path: Path, mailbox: Mailbox, bank: sftp.SftpConnector) -> None:
     async with Hub(tmp_path, mailbox, bank) as hub:

@@ -13,13 +13,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
+from hub.codecs.base import Options
 from hub.codecs.iso20022 import CODEC, write
 from hub.codecs.iso20022.components import Children, first, first_text, q
 from hub.codecs.iso20022.safexml import parse
@@ -76,10 +79,14 @@ def _reference_assemble(doc: write.Node, definition: str, hdr: write.Node | None
     return envelope
 
 
+Renderers = Callable[..., tuple[bytes, bytes]]
+
+
 @pytest.fixture
-def both_renderers(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def both_renderers(monkeypatch: pytest.MonkeyPatch) -> Renderers:
     """Encode with the fast assembler and with the reference one; return both outputs."""
-    def encode(messages: list[Message], fmt: str, options, **envelope):  # type: ignore[no-untyped-def]
+    def encode(messages: list[Message], fmt: str, options: Options,
+               **envelope: Any) -> tuple[bytes, bytes]:
         fast = CODEC.encode(messages, fmt, options, **envelope)
         with monkeypatch.context() as m:
             m.setattr(write, "assemble", _reference_assemble)
@@ -91,8 +98,8 @@ def both_renderers(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-
 @pytest.mark.parametrize("message, fmt", EVERY_FORMAT, ids=lambda v: v if isinstance(v, str)
                          else "")
 @pytest.mark.parametrize("bah", [True, False])
-def test_written_bytes_equal_the_reference_renderer(both_renderers, message: Message, fmt: str,
-                                                    bah: bool, options) -> None:  # type: ignore[no-untyped-def]
+def test_written_bytes_equal_the_reference_renderer(both_renderers: Renderers, message: Message,
+                                                    fmt: str, bah: bool, options: Options) -> None:
     if fmt == "pain.001":
         message = replace(message, requested_execution_date=message.settlement_date)
     fast, reference = both_renderers([message], fmt, options, bah=bah, profile="cbpr")
@@ -100,8 +107,8 @@ def test_written_bytes_equal_the_reference_renderer(both_renderers, message: Mes
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_samples_written_again_equal_the_reference_renderer(both_renderers, path: Path,
-                                                            options) -> None:  # type: ignore[no-untyped-def]
+def test_samples_written_again_equal_the_reference_renderer(both_renderers: Renderers,
+                                                            path: Path, options: Options) -> None:
     decoded = CODEC.decode(path.read_bytes(), None, options)
     fast, reference = both_renderers(decoded.messages, decoded.format, options,
                                      sender=decoded.sender, receiver=decoded.receiver,
@@ -111,8 +118,9 @@ def test_samples_written_again_equal_the_reference_renderer(both_renderers, path
 
 @SETTINGS
 @given(pacs008_message())
-def test_generated_messages_equal_the_reference_renderer(both_renderers, options,
-                                                         message: Message) -> None:  # type: ignore[no-untyped-def]
+def test_generated_messages_equal_the_reference_renderer(both_renderers: Renderers,
+                                                         options: Options,
+                                                         message: Message) -> None:
     fast, reference = both_renderers([message], "pacs.008", options)
     assert fast == reference
 
@@ -120,8 +128,8 @@ def test_generated_messages_equal_the_reference_renderer(both_renderers, options
 AWKWARD = "A&B <C> \"D\" 'E' \r\n F\tG é ü ß 東京 &amp;"
 
 
-def test_awkward_characters_are_escaped_as_lxml_does_and_read_back(both_renderers,
-                                                                   options) -> None:  # type: ignore[no-untyped-def]
+def test_awkward_characters_are_escaped_as_lxml_does_and_read_back(both_renderers: Renderers,
+                                                                   options: Options) -> None:
     address = PostalAddress(town_name="Zürich", country="CH", lines=(AWKWARD[:70],))
     message = replace(TRANSFER, remittance_info=AWKWARD,
                       debtor=Party(name=AWKWARD, account="12345678", address=address))
@@ -132,7 +140,7 @@ def test_awkward_characters_are_escaped_as_lxml_does_and_read_back(both_renderer
     assert back.remittance_info == AWKWARD  # the carriage return survives as &#13;
 
 
-def test_control_characters_are_refused_like_lxml(options) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_are_refused_like_lxml(options: Options) -> None:
     message = replace(TRANSFER, remittance_info="bell \x07")
     with pytest.raises(ValueError, match="XML compatible"):
         CODEC.encode([message], "pacs.008", options)
@@ -140,7 +148,7 @@ def test_control_characters_are_refused_like_lxml(options) -> None:  # type: ign
 
 # --- reading back the tree just written -------------------------------------------------------
 
-def _same_decode(tree: etree._Element, fmt: str, options) -> None:  # type: ignore[no-untyped-def]
+def _same_decode(tree: etree._Element, fmt: str, options: Options) -> None:
     raw = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     fast = CODEC.decode_tree(tree, fmt, options, schema=False)
     reference = CODEC.decode(raw, fmt, options)
@@ -154,7 +162,7 @@ def _same_decode(tree: etree._Element, fmt: str, options) -> None:  # type: igno
                          else "")
 @pytest.mark.parametrize("profile", [None, "cbpr"])
 def test_read_back_equals_decoding_the_bytes(message: Message, fmt: str, profile: str | None,
-                                             options) -> None:  # type: ignore[no-untyped-def]
+                                             options: Options) -> None:
     if fmt == "pain.001":
         message = replace(message, requested_execution_date=message.settlement_date)
     opts = replace(options, profile=profile)
@@ -163,12 +171,12 @@ def test_read_back_equals_decoding_the_bytes(message: Message, fmt: str, profile
 
 @SETTINGS
 @given(pacs008_message())
-def test_read_back_of_generated_messages(options, message: Message) -> None:  # type: ignore[no-untyped-def]
+def test_read_back_of_generated_messages(options: Options, message: Message) -> None:
     _same_decode(CODEC.encode_tree([message], "pacs.008", options, validate=False), "pacs.008",
                  replace(options, profile="cbpr"))
 
 
-def test_answers_keep_their_references_when_read_back(options) -> None:  # type: ignore[no-untyped-def]
+def test_answers_keep_their_references_when_read_back(options: Options) -> None:
     tree = CODEC.encode_tree([STATUS], "pacs.002", options)
     back = CODEC.decode_tree(tree, "pacs.002", options, schema=False).messages[0]
     assert back.original_message_id == ANSWER["original_message_id"]
@@ -212,7 +220,7 @@ def test_first_searches_past_a_dead_end_in_document_order() -> None:
 # --- profile rules: one walk instead of one per tag -------------------------------------------
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_charset_rule_matches_a_tag_by_tag_reading(path: Path, options) -> None:  # type: ignore[no-untyped-def]
+def test_charset_rule_matches_a_tag_by_tag_reading(path: Path, options: Options) -> None:
     """Text gathered in one call equals itertext; identifiers come out in the order the
     one-walk-per-tag reading gave (table order, then document order); a second run of the
     rules on the same context (its cached lookups) finds the same."""

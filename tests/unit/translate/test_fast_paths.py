@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub import codecs
+from hub.codecs.base import Options
 from hub.codecs.translate import compare, compare_all, translate
 from hub.errors import Diagnostic
-from hub.model import Agent, Message, Money
+from hub.model import Agent, Message, Money, Party
 from tests.support import vector_files
 from tests.unit.iso20022.strategies import pacs008_message
 from tests.unit.translate.test_translate import MT_OF, target_of
@@ -36,7 +38,7 @@ def _view(found: list[Diagnostic]) -> list[tuple[str, str, str, str]]:
     return [(d.code, d.message, d.location, d.severity.value) for d in found]
 
 
-def _agree(raw: bytes, target: str, options, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _agree(raw: bytes, target: str, options: Options, **kwargs: Any) -> None:
     fast = translate(raw, target, options=options, **kwargs)
     reference = translate(raw, target, options=options, verify=True, **kwargs)
     assert fast.output == reference.output
@@ -45,23 +47,25 @@ def _agree(raw: bytes, target: str, options, **kwargs) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("path", PAIRS, ids=lambda p: p.stem)
-def test_mt_to_mx_agrees_with_verify(path: Path, options) -> None:  # type: ignore[no-untyped-def]
+def test_mt_to_mx_agrees_with_verify(path: Path, options: Options) -> None:
     _agree(path.read_bytes(), target_of(path), options)
     _agree(path.read_bytes(), target_of(path), replace(options, profile="cbpr"))
 
 
 @pytest.mark.parametrize("path", [p for p in MX_SAMPLES if p.parent.name == "cbpr-mt-mx"],
                          ids=lambda p: p.stem)
-def test_mx_to_mt_agrees_with_verify(path: Path, options) -> None:  # type: ignore[no-untyped-def]
+def test_mx_to_mt_agrees_with_verify(path: Path, options: Options) -> None:
     _agree(path.read_bytes(), MT_OF[target_of(path)], options)
 
 
 def _fits_mt(message: Message) -> Message:
     """What an MT103 carries in full (as in test_translate's property test)."""
-    def party(p):  # type: ignore[no-untyped-def]
+    def party(p: Party | None) -> Party | None:
+        if p is None:
+            return None
         address = p.address and replace(p.address, street_name=None, post_code=None,
                                         lines=p.address.lines[:1])
-        return replace(p, name=p.name[:30].strip(), address=address,
+        return replace(p, name=(p.name or "")[:30].strip(), address=address,
                        account=p.account or "12345678")
     return replace(message, instruction_id=(message.instruction_id or "REF")[:16],
                    remittance_info=None, intermediary_agents=message.intermediary_agents[:1],
@@ -72,13 +76,14 @@ class _Clock(datetime):
     """A clock that stands still: an MT without a header date gets CreDtTm 'now'."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
-        return datetime(2026, 11, 16, 9, 30, tzinfo=tz)
+    def now(cls, tz: tzinfo | None = None) -> _Clock:
+        return cls(2026, 11, 16, 9, 30, tzinfo=tz)
 
 
 @SETTINGS
 @given(pacs008_message())
-def test_generated_mt103_agrees_with_verify(options, monkeypatch, message: Message) -> None:  # type: ignore[no-untyped-def]
+def test_generated_mt103_agrees_with_verify(options: Options, monkeypatch: pytest.MonkeyPatch,
+                                            message: Message) -> None:
     monkeypatch.setattr("hub.codecs.iso20022.codec.datetime", _Clock)
     mt = codecs.encode(_fits_mt(message), "mt103")
     _agree(mt, "pacs.008", options, from_format="mt103")
@@ -86,14 +91,14 @@ def test_generated_mt103_agrees_with_verify(options, monkeypatch, message: Messa
 
 # --- compare against compare_all --------------------------------------------------------------
 
-def _decoded_samples(options) -> list[Message]:  # type: ignore[no-untyped-def]
+def _decoded_samples(options: Options) -> list[Message]:
     found: list[Message] = []
     for path in MX_SAMPLES:
         found.extend(codecs.decode(path.read_bytes(), options=options).messages)
     return found
 
 
-def test_compare_equals_compare_all_on_every_pair_of_samples(options) -> None:  # type: ignore[no-untyped-def]
+def test_compare_equals_compare_all_on_every_pair_of_samples(options: Options) -> None:
     messages = _decoded_samples(options)
     if not messages:
         pytest.skip("shared vectors not present")
@@ -101,7 +106,7 @@ def test_compare_equals_compare_all_on_every_pair_of_samples(options) -> None:  
         assert _view(compare(a, b, "x")) == _view(compare_all(a, b, "x"))
 
 
-def test_compare_sees_an_instant_written_at_another_offset(options) -> None:  # type: ignore[no-untyped-def]
+def test_compare_sees_an_instant_written_at_another_offset(options: Options) -> None:
     message = _decoded_samples(options)[0]
     assert message.created_at is not None
     moved = replace(message, created_at=message.created_at.astimezone(
