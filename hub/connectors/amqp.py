@@ -25,8 +25,6 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import time as dtime
-from decimal import Decimal
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -43,7 +41,16 @@ from aio_pika.abc import (
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from hub import secrets
-from hub.connectors.base import ConnectorSpec, Delivery, Health, Inbound, Outbound, Outcome
+from hub.connectors.base import (
+    SPEC_KEYS,
+    ConnectorSpec,
+    Delivery,
+    Health,
+    Inbound,
+    Outbound,
+    Outcome,
+    spec_from,
+)
 from hub.errors import ConfigError, ConnectorError, Diagnostic, register
 
 log = logging.getLogger(__name__)
@@ -171,32 +178,6 @@ def parse_settings(name: str, settings: Mapping[str, Any]) -> Settings:
                           location=f"{where}.dlq")
     values["spec"] = spec_from(settings, where)
     return Settings(**values)
-
-
-SPEC_KEYS = ("rails", "formats", "currencies", "max_amount", "cutoff", "timezone",
-             "settlement_seconds", "fixed_fee", "bps_fee")
-
-
-def spec_from(settings: Mapping[str, Any], where: str) -> ConnectorSpec:
-    """The router's view of the link, from the top-level keys named in SPEC_KEYS."""
-    values: dict[str, Any] = {}
-    try:
-        for key in SPEC_KEYS:
-            if key not in settings:
-                continue
-            raw = settings[key]
-            if key in ("rails", "formats", "currencies"):
-                values[key] = tuple(str(v) for v in raw)
-            elif key in ("max_amount", "fixed_fee", "bps_fee"):
-                values[key] = Decimal(str(raw))
-            elif key == "cutoff":
-                values[key] = raw if isinstance(raw, dtime) else dtime.fromisoformat(str(raw))
-            else:
-                values[key] = raw
-    except (TypeError, ValueError, ArithmeticError):
-        raise ConfigError(f"{where}.{key}: not a valid value", code="CONFIG.TYPE",
-                          location=f"{where}.{key}") from None
-    return ConnectorSpec(**values)
 
 
 # -------------------------------------------------------------------------------- connector --

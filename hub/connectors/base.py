@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from hub.errors import Diagnostic
+from hub.errors import ConfigError, Diagnostic
 from hub.model import Message
 
 
@@ -32,6 +32,33 @@ class ConnectorSpec:
     settlement_seconds: int = 0
     fixed_fee: Decimal = Decimal(0)
     bps_fee: Decimal = Decimal(0)
+
+
+SPEC_KEYS = ("rails", "formats", "currencies", "max_amount", "cutoff", "timezone",
+             "settlement_seconds", "fixed_fee", "bps_fee")
+
+
+def spec_from(settings: Mapping[str, Any], where: str) -> ConnectorSpec:
+    """The router's view of a link, from the top-level keys of its table named in SPEC_KEYS."""
+    values: dict[str, Any] = {}
+    key = ""
+    try:
+        for key in SPEC_KEYS:
+            if key not in settings:
+                continue
+            raw = settings[key]
+            if key in ("rails", "formats", "currencies"):
+                values[key] = tuple(str(v) for v in raw)
+            elif key in ("max_amount", "fixed_fee", "bps_fee"):
+                values[key] = Decimal(str(raw))
+            elif key == "cutoff":
+                values[key] = raw if isinstance(raw, time) else time.fromisoformat(str(raw))
+            else:
+                values[key] = raw
+    except (TypeError, ValueError, ArithmeticError):
+        raise ConfigError(f"{where}.{key}: not a valid value", code="CONFIG.TYPE",
+                          location=f"{where}.{key}") from None
+    return ConnectorSpec(**values)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

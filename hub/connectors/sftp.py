@@ -36,8 +36,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from datetime import time as dtime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -49,12 +47,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from hub import secrets
 from hub.connectors import cms, framing
 from hub.connectors.base import (
+    SPEC_KEYS,
     ConnectorSpec,
     Delivery,
     Health,
     Inbound,
     Outbound,
     Outcome,
+    spec_from,
 )
 from hub.errors import ConfigError, ConnectorError, Diagnostic, register
 
@@ -245,32 +245,6 @@ class _Table:
         if unknown:
             raise ConfigError(f"{self.where}: unknown key {unknown[0]!r}",
                               code="CONFIG.UNKNOWN_KEY", location=f"{self.where}.{unknown[0]}")
-
-
-SPEC_KEYS = ("rails", "formats", "currencies", "max_amount", "cutoff", "timezone",
-             "settlement_seconds", "fixed_fee", "bps_fee")
-
-
-def spec_from(settings: Mapping[str, Any], where: str) -> ConnectorSpec:
-    """The router's view of the link, from the top-level keys named in SPEC_KEYS."""
-    values: dict[str, Any] = {}
-    try:
-        for key in SPEC_KEYS:
-            if key not in settings:
-                continue
-            raw = settings[key]
-            if key in ("rails", "formats", "currencies"):
-                values[key] = tuple(str(v) for v in raw)
-            elif key in ("max_amount", "fixed_fee", "bps_fee"):
-                values[key] = Decimal(str(raw))
-            elif key == "cutoff":
-                values[key] = raw if isinstance(raw, dtime) else dtime.fromisoformat(str(raw))
-            else:
-                values[key] = raw
-    except (TypeError, ValueError, ArithmeticError):
-        raise ConfigError(f"{where}.{key}: not a valid value", code="CONFIG.TYPE",
-                          location=f"{where}.{key}") from None
-    return ConnectorSpec(**values)
 
 
 def _file(path: str, where: str) -> bytes:

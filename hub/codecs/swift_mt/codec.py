@@ -10,8 +10,8 @@ from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
 from hub.codecs.swift_mt.check import check_block4, check_header_pairs
 from hub.codecs.swift_mt.envelope import FinMessage, OneMessage, Scan, read_one, scan, write
-from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.from_canonical import build
+from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.specs import FORMATS, format_name, spec_for
 from hub.codecs.swift_mt.to_canonical import ack_message, to_message
 from hub.errors import Diagnostic, ModelError
