@@ -37,6 +37,7 @@ from hub.errors import ConfigError, Diagnostic, HubError, JournalError
 from hub.holds import load_telex_config, telex_release
 from hub.interchanges import Interchanges
 from hub.journal import Journal, NewEvent, OutboxRow, now_us
+from hub.limits import Limits, parse_limits
 from hub.metrics import Metrics
 from hub.model import Kind, Message, State, can_move
 from hub.operations import Operations
@@ -66,6 +67,7 @@ class Hub:
         self.ack_timeouts: dict[str, float] = {}
         self.callbacks: CallbackSender | None = None
         self.screener: Any = None
+        self.limits: Limits | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.runners: list[web.AppRunner] = []
         self.stopping = asyncio.Event()
@@ -102,9 +104,11 @@ class Hub:
                                               open_seconds=s.dispatch.breaker_reset)
                          for name in self.connectors}
         self.planner = self._planner()
+        self.limits = Limits(parse_limits(s.limits), journal, self.metrics) if s.limits else None
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
                                  batch_max=s.journal.batch_max, on_queued=self._wake,
-                                 holds=self._holds(), interchanges=Interchanges(journal))
+                                 holds=self._holds(), interchanges=Interchanges(journal),
+                                 on_final=self._released)
         self.pipeline.start()
         d = s.dispatch
         self.dispatcher = Dispatcher(
@@ -113,7 +117,7 @@ class Hub:
                           lease_seconds=d.lease_seconds, max_attempts=d.max_attempts,
                           base_delay=d.base_delay, max_delay=d.max_delay,
                           poll_interval=d.poll_interval, send_timeout=d.send_timeout),
-            breakers=self.breakers, reroute=self._reroute)
+            breakers=self.breakers, reroute=self._reroute, limits=self.limits)
         await journal.listen_outbox(self._wake)
         self._spawn("dispatcher", self.dispatcher.run())
         for name, connector in self.connectors.items():
@@ -188,6 +192,10 @@ class Hub:
             if self.screener is not None:
                 holds.append(hold_check(self.screener, self.metrics))
         return holds
+
+    async def _released(self, message_id: str) -> None:
+        if self.limits is not None:
+            await self.limits.release(message_id)
 
     def _health(self) -> dict[str, ConnectorHealth]:
         return {name: breaker.snapshot() for name, breaker in self.breakers.items()}
@@ -425,6 +433,8 @@ class Hub:
                 "outcome": update.outcome.value, "reason_code": update.reason_code,
                 "reason": update.reason, "reference": update.reference,
                 **dict(update.detail)}))
+            if self.limits is not None and target in (State.REJECTED, State.RETURNED):
+                await self.limits.release(record.id)
             self.metrics.status_in.labels(source, target.value).inc()
             applied += 1
         return applied

@@ -118,6 +118,7 @@ class Settings:
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     log: LogSettings = field(default_factory=LogSettings)
     connectors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "defaults"
 
     @property
@@ -138,7 +139,7 @@ class Settings:
 
 SECTIONS: dict[str, type] = {
     name: tp for name, tp in typing.get_type_hints(Settings).items()
-    if name not in ("connectors", "source")}
+    if name not in ("connectors", "limits", "source")}
 
 
 def _coerce(value: Any, tp: Any, path: str) -> Any:
@@ -192,8 +193,8 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         if not name.startswith("HUB__"):
             continue
         parts = name[5:].lower().split("__")
-        if parts[0] == "connectors" and len(parts) == 3:
-            out.setdefault("connectors", {}).setdefault(parts[1], {})[parts[2]] = value
+        if parts[0] in ("connectors", "limits") and len(parts) == 3:
+            out.setdefault(parts[0], {}).setdefault(parts[1], {})[parts[2]] = value
         elif len(parts) == 2:
             out.setdefault(parts[0], {})[parts[1]] = value
         else:
@@ -218,9 +219,9 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
             raise ConfigError(f"{path}: {exc}", location=str(path)) from None
         source = str(path)
     for section, values in _env_overrides(env).items():
-        if section == "connectors":
+        if section in ("connectors", "limits"):
             for name, table in values.items():
-                data.setdefault("connectors", {}).setdefault(name, {}).update(table)
+                data.setdefault(section, {}).setdefault(name, {}).update(table)
         else:
             data.setdefault(section, {}).update(values)
     kwargs: dict[str, Any] = {"source": source}
@@ -234,6 +235,10 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
                     raise ConfigError(f"connectors.{name}.type: required",
                                       location=f"connectors.{name}.type")
             kwargs["connectors"] = value
+        elif key == "limits":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ConfigError("limits: expected tables [limits.NAME]", location="limits")
+            kwargs["limits"] = value
         elif key in SECTIONS:
             if not isinstance(value, dict):
                 raise ConfigError(f"{key}: expected a table", location=key)

@@ -23,6 +23,7 @@ import orjson
 from hub.connectors.base import Connector, Delivery, Outbound, Outcome
 from hub.errors import ConnectorError
 from hub.journal import Journal, NewEvent, OutboxItem, OutboxRow, Settlement, now_us
+from hub.limits import Limits
 from hub.metrics import Metrics
 from hub.model import Message, State, from_data
 from hub.router import NoRoute, RouteChoice
@@ -69,7 +70,7 @@ class Dispatcher:
     def __init__(self, journal: Journal, connectors: Mapping[str, Connector], *,
                  metrics: Metrics, policy: Policy, worker: str,
                  breakers: Mapping[str, Breaker] | None = None,
-                 reroute: Rerouter | None = None) -> None:
+                 reroute: Rerouter | None = None, limits: Limits | None = None) -> None:
         self.journal = journal
         self.connectors = connectors
         self.metrics = metrics
@@ -77,6 +78,7 @@ class Dispatcher:
         self.worker = worker
         self.breakers = breakers or {}
         self.reroute = reroute
+        self.limits = limits
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._limit = asyncio.Semaphore(policy.concurrency)
@@ -109,6 +111,13 @@ class Dispatcher:
         verdicts = await asyncio.gather(*(self._one(item) for item in items))
         started = time.perf_counter()
         await self.journal.settle(list(verdicts))
+        if self.limits is not None:  # what failed for good gives its liquidity back
+            for v in verdicts:
+                if v.outcome in ("dead", "reroute") or v.state in (State.REJECTED,
+                                                                    State.RETURNED):
+                    await self.limits.release(v.message_id)
+            if any(v.outcome == "wait" for v in verdicts):
+                await self.limits.refresh()
         self.metrics.journal_commit_seconds.labels("settle").observe(
             time.perf_counter() - started)
         return list(verdicts)
@@ -126,6 +135,10 @@ class Dispatcher:
         elif message is None:
             error = ConnectorError("stored message no longer reads", code="LINK.ERROR",
                                    retryable=False)
+        elif self.limits is not None and not (item.route or {}).get("limit_override") and (
+                held := await self.limits.admit(item.message_id, item.connector,
+                                                message)) is not None:
+            return self._held(item, *held)
         elif breaker is not None and not breaker.allow():
             error = ConnectorError(f"circuit open for {item.connector}", code="LINK.CIRCUIT_OPEN",
                                    retryable=True)
@@ -164,6 +177,19 @@ class Dispatcher:
             "state": verdict.state.value, "error": verdict.error,
             "reference": verdict.external_ref, "ms": round(elapsed * 1000, 2)})
         return verdict
+
+    def _held(self, item: OutboxItem, verdict: str, code: str, why: str) -> Settlement:
+        """A limit said no: wait for liquidity (the row is parked), or hand it to a person."""
+        data = {"connector": item.connector, "code": code, "reason": why}
+        self.metrics.dispatched.labels(item.connector, verdict).inc()
+        if verdict == "wait":
+            return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="wait",
+                              state=item.state,
+                              event=NewEvent("limit_wait", item.state, self.worker, data))
+        return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="dead",
+                          state=State.REPAIR,
+                          event=NewEvent("limit_exceeded", State.REPAIR, self.worker, data),
+                          error=why)
 
     def _sent(self, item: OutboxItem, delivery: Delivery) -> Settlement:
         state = OUTCOME_STATES.get(delivery.outcome) or State.DISPATCHED

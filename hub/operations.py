@@ -183,6 +183,10 @@ class Operations:
             choice = self.planner().choose(message, at=datetime.now(UTC), exclude=exclude)
         if isinstance(choice, NoRoute):
             raise OperationError(f"no route: {choice.reason}", code="REPAIR.NO_ROUTE")
+        if approved_by is not None:  # released by two people: limits no longer hold it back
+            choice = RouteChoice(choice.connector, choice.format, rule=choice.rule,
+                                 receiver=choice.receiver,
+                                 data={**dict(choice.data), "limit_override": True})
         rendered = self.render(message, choice, record.id)
         if isinstance(rendered, Diagnostic):
             raise OperationError(rendered.message, code=rendered.code, diagnostics=[rendered])

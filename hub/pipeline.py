@@ -130,8 +130,10 @@ class Pipeline:
     def __init__(self, journal: Journal, planner: Planner, *, metrics: Metrics,
                  our_bic: str, holds: Sequence[HoldCheck] = (), batch_max: int = 256,
                  on_queued: Callable[[], None] | None = None,
-                 interchanges: Interchanges | None = None) -> None:
+                 interchanges: Interchanges | None = None,
+                 on_final: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.journal = journal
+        self.on_final = on_final
         self.interchanges = interchanges
         self.planner = planner
         self.metrics = metrics
@@ -339,6 +341,8 @@ class Pipeline:
                 if new_state != record.state and not can_move(record.state, new_state):
                     new_state = record.state
                 await self.journal.append(original, NewEvent("answer", new_state, actor, data))
+                if self.on_final is not None and new_state in (State.REJECTED, State.RETURNED):
+                    await self.on_final(original)
                 await self.journal.append(answer_id, NewEvent("matched", State.COMPLETED, actor,
                                                               {"message": original}))
                 self.metrics.status_in.labels(actor, new_state.value).inc()

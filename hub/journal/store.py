@@ -376,13 +376,16 @@ class Journal:
                 connector = v.reroute.connector if v.reroute else None
                 extras[v.message_id] = (v.external_ref, v.route_json, connector)
                 outbox_state = {"sent": "sent", "retry": "queued", "dead": "dead",
-                                "reroute": "rerouted"}[v.outcome]
+                                "reroute": "rerouted", "wait": "waiting"}[v.outcome]
                 outbox_rows.append((v.outbox_id, outbox_state, v.error, v.next_us))
                 if v.reroute is not None:
                     o = v.reroute
                     new_outbox.append((v.message_id, o.connector, o.format, o.payload,
                                        o.idempotency_key, max(o.not_before_us, 0), at))
             await c.executemany(self.q["outbox_done"], outbox_rows)
+            waiting = [(v.outbox_id,) for v in verdicts if v.outcome == "wait"]
+            if waiting:  # parked for liquidity: the claim was not an attempt
+                await c.executemany(self.q["outbox_unclaim_attempt"], waiting)
             await c.executemany(self.q["insert_event"],
                                 [row for ch in chains.values() for row in ch.rows])
             await c.executemany(self.q["update_head"], [
@@ -434,6 +437,49 @@ class Journal:
                                 max(outbox.not_before_us, 0), at)
                 await self._notify(c)
         return event.state
+
+    # -- intraday limits ----------------------------------------------------------------------
+
+    async def reserve(self, message_id: str, holds: list[tuple[str, str, str, int, int]]) -> bool:
+        """Take `amount` of each (scope, currency, day, amount, limit) for a message, all or
+        none; True when every limit had room (or the message already held it)."""
+        async with self.db.transaction() as c:
+            if await c.fetch(self.q["limit_holds_of"], message_id):
+                return True
+            for scope, currency, day, amount, limit in holds:
+                row = await c.fetchrow(self.q["limit_used"], scope, currency, day)
+                used = int(row["used"]) if row else 0
+                if used + amount > limit:
+                    return False
+            for scope, currency, day, amount, _ in holds:
+                await c.execute(self.q["limit_add"], scope, currency, day, amount)
+                await c.execute(self.q["limit_hold"], message_id, scope, currency, day, amount)
+        return True
+
+    async def release(self, message_id: str) -> bool:
+        """Give back what a message held (it failed, was rejected or returned) and offer the
+        payments waiting for liquidity again; True when something was released."""
+        async with self.db.transaction() as c:
+            rows = await c.fetch(self.q["limit_holds_of"], message_id)
+            for r in rows:
+                await c.execute(self.q["limit_add"], r["scope"], r["currency"], r["day"],
+                                -int(r["amount"]))
+            await c.execute(self.q["limit_unhold"], message_id)
+            if rows:
+                await c.execute(self.q["outbox_release_waiting"], now_us())
+                await self._notify(c)
+        return bool(rows)
+
+    async def limit_used(self, scope: str, currency: str, day: str) -> int:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["limit_used"].replace(" FOR UPDATE", ""), scope,
+                                   currency, day)
+        return int(row["used"]) if row else 0
+
+    async def waiting_count(self) -> int:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["outbox_waiting_count"])
+        return int(row["n"]) if row else 0
 
     # -- callbacks ----------------------------------------------------------------------------
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 from hub.codecs.swift_mt import rules
 from hub.codecs.swift_mt.envelope import FinMessage, Pairs
 from hub.codecs.swift_mt.specs import SPECS, Spec, format_name, spec_for
-from hub.codecs.swift_mt.syntax import FieldPlan, check_field, field_plan
+from hub.codecs.swift_mt.syntax import Extra, check_field, field_plan
 from hub.errors import Diagnostic
 
 MAX_TEXT = 10_000  # characters in block 4 (FIN message size limit)
@@ -86,16 +87,17 @@ def check_block4(fields: Pairs, spec: Spec | None, prefix: str, found: list[Diag
     if shape.findings:
         found.extend(shape.findings)
     parts: list[dict[str, str | None] | None] = []
-    for tag, value, plan, codes in zip(tags, values, shape.plans, shape.codes, strict=True):
-        if plan is None:
+    for tag, value, fullmatch, extra, codes in zip(tags, values, shape.matchers, shape.extras,
+                                                   shape.codes, strict=True):
+        if fullmatch is None:
             parts.append(None)
             continue
         # syntax.clean_field inline (the hot loop): it says "clean" or nothing, and
         # check_field says what is wrong
-        match = plan.regex.fullmatch(value)
+        match = fullmatch(value)
         if match is not None:
             clean = match.groupdict()
-            if plan.extra is None or plan.extra(clean, codes):
+            if extra is None or extra(clean, codes):
                 parts.append(clean)
                 continue
         parts.append(check_field(tag, value, f"{prefix}field {tag}", codes, found))
@@ -111,7 +113,10 @@ class Layout(NamedTuple):
 
     seqs: tuple[str, ...]  # each field's sequence, "?" when unexpected
     findings: tuple[Diagnostic, ...]  # structure findings (T13)
-    plans: tuple[FieldPlan | None, ...]  # None: no grammar check (unexpected or unknown tag)
+    # per field, FieldPlan.regex.fullmatch and FieldPlan.extra; None: no grammar check
+    # (an unexpected or unknown tag)
+    matchers: tuple[Callable[[str], re.Match[str] | None] | None, ...]
+    extras: tuple[Extra | None, ...]
     codes: tuple[frozenset[str] | None, ...]  # code words allowed per field
     positions: rules.Index  # View.index
     rules: tuple[rules.Rule, ...]  # the network rules these fields can break
@@ -129,10 +134,11 @@ def layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
         spec = SPECS[spec_name]
         seqs = tuple(_structure(spec, [(t, "") for t in tags], prefix, found))
         codes = spec.codes
-    plans = tuple(field_plan(t) if seq != "?" else None
-                  for t, seq in zip(tags, seqs, strict=True))
+    plans = [field_plan(t) if seq != "?" else None for t, seq in zip(tags, seqs, strict=True)]
     index = rules.tag_index(tags)
-    return Layout(seqs, tuple(found), plans, tuple(codes.get(t) for t in tags), index,
+    return Layout(seqs, tuple(found), tuple(p.regex.fullmatch if p else None for p in plans),
+                  tuple(p.extra if p else None for p in plans), tuple(codes.get(t) for t in tags),
+                  index,
                   rules.active(spec_name, index) if spec_name is not None else ())
 
 

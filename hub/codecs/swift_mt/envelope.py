@@ -292,7 +292,7 @@ class OneMessage(NamedTuple):
 
     @property
     def sender(self) -> str | None:  # as FinMessage.sender
-        return lt_to_bic(self.head[2] if self.head[5] is not None else self.head[13] or "")
+        return lt_to_bic((self.head[2] if self.head[5] is not None else self.head[13]) or "")
 
     @property
     def receiver(self) -> str | None:  # as FinMessage.receiver
@@ -348,8 +348,11 @@ def scan_one(text: str) -> Scan | None:
         application = OutputHeader(*g[10:19])  # type: ignore[arg-type]
     # positional (faster on this path), in field order: basic, application, user, text,
     # system_text, trailer, system, eol, glued_terminator, lead, tail, raw_blocks
+    user, block5, block_s = g[19], one.block5, one.block_s
     msg = FinMessage(BasicHeader(*g[:5]), application,  # type: ignore[arg-type]
-                     one.user, one.text, None, one.trailer, one.system,
+                     None if user is None else _TAG.findall(user), one.text, None,
+                     None if block5 is None else _TAG.findall(block5),
+                     None if block_s is None else _TAG.findall(block_s),
                      one.eol, False, "", one.tail, {})
     return Scan([msg], "fin", [])
 

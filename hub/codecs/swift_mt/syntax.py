@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
-from hub.codecs.swift_mt.fields import notation
+from hub.codecs.swift_mt.fields import FORMATS, notation
 from hub.codecs.swift_mt.notation import CHARSETS, LINE_SETS, Group, Notation
 from hub.errors import Diagnostic
 from hub.model.money import MINOR_UNITS
@@ -244,17 +244,13 @@ def _money_ok(currency: str | None, amount: str | None) -> bool:
             and len(amount) - amount.index(",") - 1 <= units)
 
 
-PLANS: dict[str, FieldPlan] = {}
+PLANS: dict[str, FieldPlan] = {tag: FieldPlan(tag, spec) for tag in FORMATS
+                               if (spec := notation(tag)) is not None}
 
 
 def field_plan(tag: str) -> FieldPlan | None:
-    plan = PLANS.get(tag)
-    if plan is None:
-        spec = notation(tag)
-        if spec is None:
-            return None
-        plan = PLANS[tag] = FieldPlan(tag, spec)
-    return plan
+    """The compiled checks of a field tag with option letter; None for an unknown tag."""
+    return PLANS.get(tag)
 
 
 def clean_field(plan: FieldPlan, value: str,

@@ -214,3 +214,30 @@ UPDATE callbacks SET state = 'pending', attempts = 0, next_us = ?1 WHERE state =
 
 -- name: dispatched_of
 SELECT id, connector, updated_us FROM messages WHERE state = 'DISPATCHED' ORDER BY updated_us;
+
+
+-- name: limit_used
+SELECT used FROM limit_usage WHERE scope = ?1 AND currency = ?2 AND day = ?3;
+
+-- name: limit_add
+INSERT INTO limit_usage (scope, currency, day, used) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (scope, currency, day) DO UPDATE SET used = limit_usage.used + ?4;
+
+-- name: limit_hold
+INSERT INTO limit_holds (message_id, scope, currency, day, amount)
+VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING;
+
+-- name: limit_holds_of
+SELECT scope, currency, day, amount FROM limit_holds WHERE message_id = ?1;
+
+-- name: limit_unhold
+DELETE FROM limit_holds WHERE message_id = ?1;
+
+-- name: outbox_release_waiting
+UPDATE outbox SET state = 'queued', next_us = ?1 WHERE state = 'waiting';
+
+-- name: outbox_waiting_count
+SELECT count(*) AS n FROM outbox WHERE state = 'waiting';
+
+-- name: outbox_unclaim_attempt
+UPDATE outbox SET attempts = attempts - 1 WHERE id = ?1;

@@ -32,10 +32,20 @@ CREATE TABLE callbacks (
 );
 CREATE INDEX callbacks_due ON callbacks (next_us, id) WHERE state = 'pending';
 
+-- Intraday debit usage per limit and day, in minor units; and what each message holds of it.
 CREATE TABLE limit_usage (
     scope      text NOT NULL,
     currency   text NOT NULL,
     day        text NOT NULL,
-    used       text NOT NULL,
+    used       bigint NOT NULL,
     PRIMARY KEY (scope, currency, day)
+);
+
+CREATE TABLE limit_holds (
+    message_id text NOT NULL,
+    scope      text NOT NULL,
+    currency   text NOT NULL,
+    day        text NOT NULL,
+    amount     bigint NOT NULL,
+    PRIMARY KEY (message_id, scope)
 );

@@ -1,0 +1,103 @@
+"""Limits and liquidity: above the single maximum a person decides; past the intraday ceiling a
+payment waits, and goes when a rejection gives liquidity back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from hub.app import Hub
+from hub.config import load
+from hub.connectors.base import Outcome, StatusUpdate
+from hub.model import State
+from tests.conftest import PG_DSN, _drop_schema, _new_schema
+from tests.integration.core.test_journal import payment
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
+    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
+           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
+           "HUB__LIMITS__EUR_OUT__CONNECTOR": "outbox", "HUB__LIMITS__EUR_OUT__CURRENCY": "EUR",
+           "HUB__LIMITS__EUR_OUT__MAX_SINGLE": "5000",
+           "HUB__LIMITS__EUR_OUT__INTRADAY": "1000"}
+    schema = None
+    if request.param == "postgres":
+        schema = await _new_schema()
+        env.update({"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema})
+    h = Hub(load(None, env=env))
+    await h.start()
+    yield h
+    await h.stop()
+    if schema:
+        await _drop_schema(schema)
+
+
+async def submit(h: Hub, value: str) -> str:
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{h.api_port}/v1/messages",
+            headers={"Authorization": f"Bearer {h.bootstrap_token}"},
+            data=payment(amount={"value": value, "currency": "EUR"})) as r:
+        body: dict[str, Any] = await r.json()
+        return str(body["id"])
+
+
+async def state_of(h: Hub, message_id: str, want: State) -> list[str]:
+    assert h.journal is not None
+    for _ in range(200):
+        record = await h.journal.get(message_id)
+        if record is not None and record.state is want:
+            return [e.type for e in await h.journal.events(message_id)]
+        await asyncio.sleep(0.03)
+    record = await h.journal.get(message_id)
+    raise AssertionError(f"{message_id} is {record.state if record else None}, not {want}")
+
+
+async def test_limit_breach_waits_then_goes_when_liquidity_returns(hub: Hub) -> None:
+    first = await submit(hub, "600.00")
+    await state_of(hub, first, State.DISPATCHED)
+    second = await submit(hub, "600.00")  # 1200 > 1000 intraday: waits
+    types = await state_of(hub, second, State.QUEUED)
+    for _ in range(100):
+        if "limit_wait" in types:
+            break
+        await asyncio.sleep(0.03)
+        assert hub.journal is not None
+        types = [e.type for e in await hub.journal.events(second)]
+    assert "limit_wait" in types
+    assert hub.metrics.limit_queued._value.get() == 1
+    big = await submit(hub, "6000.00")  # above the single maximum: a person decides
+    assert "limit_exceeded" in await state_of(hub, big, State.REPAIR)
+    # the bank rejects the first payment: its 600 come back, the waiting one goes
+    assert hub.journal is not None
+    record = await hub.journal.get(first)
+    assert record is not None and record.external_ref
+    await hub.apply_updates("outbox", [StatusUpdate(reference=record.external_ref,
+                                                    outcome=Outcome.REJECTED,
+                                                    reason_code="AC04")])
+    await state_of(hub, first, State.REJECTED)
+    await state_of(hub, second, State.DISPATCHED)
+    assert hub.metrics.limit_usage.labels("eur_out", "EUR")._value.get() == pytest.approx(0.6)
+
+
+async def test_a_person_releases_a_payment_above_the_limit(hub: Hub) -> None:
+    assert hub.journal is not None
+    _, alice = await hub.journal.create_key("operator", "alice")
+    _, bob = await hub.journal.create_key("operator", "bob")
+    big = await submit(hub, "6000.00")
+    await state_of(hub, big, State.REPAIR)
+    base = f"http://127.0.0.1:{hub.api_port}"
+    async with aiohttp.ClientSession() as s:
+        async with s.post(f"{base}/v1/repair/{big}/release",
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            proposal = await r.json()
+        async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
+                          headers={"Authorization": f"Bearer {bob}"}) as r:
+            assert r.status == 200
+    types = await state_of(hub, big, State.DISPATCHED)
+    assert types.count("limit_exceeded") == 1
