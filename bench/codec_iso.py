@@ -1,6 +1,6 @@
 """ISO 20022 codec throughput beside the raw lxml ceiling, measured in the same run.
 
-    python bench/codec_iso.py [--seconds 2] [--rounds 3]
+    python bench/codec_iso.py [--seconds 3] [--rounds 5]
 
 Prints messages per second of CPU time (process time: other work on a shared machine does not
 count against us) on one core for:
@@ -53,8 +53,8 @@ def rate(work: Callable[[], object], seconds: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if not VECTORS.exists():
         print(f"shared vectors not present at {VECTORS}")
