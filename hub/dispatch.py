@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
@@ -54,6 +55,8 @@ class Policy:
     poll_interval: float = 0.5
     send_timeout: float = 30.0
 
+
+REPLAN_GRACE = timedelta(minutes=1)
 
 # Failures after which money may already have moved: a person decides, never a fallback route.
 NEEDS_A_PERSON = frozenset({"LINK.INTEGRITY", "STRIPE.IDEMPOTENCY", "PAYPAL.DUPLICATE_BATCH",
@@ -139,6 +142,8 @@ class Dispatcher:
                 held := await self.limits.admit(item.message_id, item.connector,
                                                 message)) is not None:
             return self._held(item, *held)
+        elif (late := self._replanned(item, message)) is not None:
+            return late
         elif breaker is not None and not breaker.allow():
             error = ConnectorError(f"circuit open for {item.connector}", code="LINK.CIRCUIT_OPEN",
                                    retryable=True)
@@ -177,6 +182,32 @@ class Dispatcher:
             "state": verdict.state.value, "error": verdict.error,
             "reference": verdict.external_ref, "ms": round(elapsed * 1000, 2)})
         return verdict
+
+    def _replanned(self, item: OutboxItem, message: Message) -> Settlement | None:
+        """A route planned for a window that has passed (a cut-off missed while the message
+        waited) is planned again; when the new plan sends by another connector, it goes there."""
+        hops = (item.route or {}).get("hops") or []
+        departs = hops[0].get("departs") if hops else None
+        if self.reroute is None or not departs:
+            return None
+        try:
+            planned = datetime.fromisoformat(departs)
+        except ValueError:
+            return None
+        if datetime.now(UTC) - planned < REPLAN_GRACE:
+            return None
+        alternative = self.reroute(message, frozenset(), item.message_id)
+        if isinstance(alternative, NoRoute):
+            return None  # nothing better: send as planned
+        choice, row = alternative
+        if choice.connector == item.connector:
+            return None
+        data = {"planned_departure": departs, "from": item.connector, "to": choice.connector,
+                "rule": choice.rule, "reason": "the planned window passed before sending"}
+        return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="reroute",
+                          state=State.QUEUED,
+                          event=NewEvent("replanned", State.QUEUED, self.worker, data),
+                          reroute=row, route_json=orjson.dumps(dict(choice.data)).decode())
 
     def _held(self, item: OutboxItem, verdict: str, code: str, why: str) -> Settlement:
         """A limit said no: wait for liquidity (the row is parked), or hand it to a person."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -67,18 +67,25 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     spec = spec_for(name, flag) if name else None
     if msg.text is None:
         return spec, None
-    return spec, check_block4(msg.text, spec, prefix, found, msg.sender, msg.receiver)
+    tags, values = split_fields(msg.text)
+    return spec, check_block4(tags, values, spec, prefix, found, msg.sender, msg.receiver)
 
 
-def check_block4(fields: Pairs, spec: Spec | None, prefix: str, found: list[Diagnostic],
-                 sender: str | None, receiver: str | None) -> rules.View | None:
-    """`check_text` once the spec, sender and receiver are known (the decoder knows them)."""
+def split_fields(fields: Pairs) -> tuple[tuple[str, ...], Sequence[str]]:
+    """Block 4 (tag, value) pairs as their tags and their values."""
     if not fields:
-        tags: tuple[str, ...] = ()
-        values: tuple[str, ...] = ()
-    else:
-        tags, values = zip(*fields, strict=True)
-    size = sum(map(len, tags)) + sum(map(len, values)) + 3 * len(fields)
+        return (), ()
+    tags, values = zip(*fields, strict=True)
+    return tags, values
+
+
+def check_block4(tags: tuple[str, ...], values: Sequence[str], spec: Spec | None, prefix: str,
+                 found: list[Diagnostic], sender: str | None, receiver: str | None,
+                 size: int | None = None) -> rules.View | None:
+    """`check_text` once the spec, sender and receiver are known (the decoder knows them).
+    `size`: block 4's characters when the reader counted them already."""
+    if size is None:
+        size = sum(map(len, tags)) + sum(map(len, values)) + 3 * len(tags)
     if size > MAX_TEXT:
         found.append(Diagnostic("MT.SIZE", f"block 4 has {size} characters, at most "
                                 f"{MAX_TEXT} allowed", f"{prefix}block 4"))

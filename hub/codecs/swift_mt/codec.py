@@ -8,7 +8,7 @@ from typing import Any
 
 from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
-from hub.codecs.swift_mt.check import check_block4, check_header_pairs
+from hub.codecs.swift_mt.check import check_block4, check_header_pairs, split_fields
 from hub.codecs.swift_mt.envelope import FinMessage, OneMessage, Scan, read_one, scan, write
 from hub.codecs.swift_mt.from_canonical import build
 from hub.codecs.swift_mt.rules import View
@@ -127,7 +127,11 @@ def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix:
     user, trailer = msg.user, msg.trailer
     if user or trailer:
         check_header_pairs(user, trailer, prefix, found)
-    flag = next((value for tag, value in user if tag == "119"), None) if user else None
+    flag = None
+    for tag, value in user or ():
+        if tag == "119":
+            flag = value
+            break
     message_type = msg.message_type
     name = format_name(message_type, flag)
     if name is None:
@@ -138,9 +142,15 @@ def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix:
     if format not in (None, name, "mt-ack") and not many:
         found.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, not {format}",
                                 f"{prefix}block 2"))
-    if msg.text is None:
+    spec = spec_for(name, flag)
+    if isinstance(msg, OneMessage):
+        view = check_block4(msg.tags, msg.values, spec, prefix, found, sender, receiver,
+                            msg.size)
+    elif msg.text is not None:
+        tags, values = split_fields(msg.text)
+        view = check_block4(tags, values, spec, prefix, found, sender, receiver)
+    else:
         return None
-    view = check_block4(msg.text, spec_for(name, flag), prefix, found, sender, receiver)
     return None if view is None else (name, view)
 
 

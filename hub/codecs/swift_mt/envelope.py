@@ -268,11 +268,17 @@ class OneMessage(NamedTuple):
     (validation alone needs no FinMessage)."""
 
     head: tuple[str | None, ...]  # _ONE_HEAD groups: block 1 (0-4), block 2 (5-9 or 10-18)
-    text: Pairs  # block 4, as FinMessage.text
+    tags: tuple[str, ...]  # block 4 field tags and values, in order
+    values: list[str]
+    size: int  # characters of block 4 as check.MAX_TEXT counts them: ":tag:value" + line break
     block5: str | None  # block 5 and S bodies, tags not yet split
     block_s: str | None
     eol: str
     tail: str
+
+    @property
+    def text(self) -> Pairs:  # as FinMessage.text
+        return list(zip(self.tags, self.values, strict=True))
 
     @property
     def user(self) -> Pairs | None:  # as FinMessage.user
@@ -331,7 +337,8 @@ def read_one(text: str) -> OneMessage | None:
     parts = _FIELD_SPLIT.split(body)
     if parts[0] or len(parts) < 3:
         return None
-    return OneMessage(head.groups(), list(zip(parts[1::2], parts[2::2], strict=True)),
+    # the body is "\n:tag:value" per field, so its length is the FIN text size
+    return OneMessage(head.groups(), tuple(parts[1::2]), parts[2::2], len(body),
                       tail.group(1), tail.group(2), eol, tail.group(3))
 
 

@@ -118,3 +118,34 @@ async def test_run_loop_sends_and_stops(journal: Journal) -> None:
     await asyncio.wait_for(task, 5)
     assert bank.sent[0].message_id == message_id
 
+
+
+class LatePlanner:
+    """Planned an hour ago for a window that has since closed."""
+
+    def choose(self, message: Message, *, at: object,
+               exclude: frozenset[str] = frozenset()) -> RouteChoice:
+        from datetime import UTC, datetime, timedelta
+        departs = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        return RouteChoice("bank", "json", rule="same-day",
+                           data={"connector": "bank", "rule": "same-day",
+                                 "hops": [{"connector": "bank", "departs": departs}]})
+
+
+async def test_a_missed_window_is_planned_again(journal: Journal) -> None:
+    bank, other = ScriptedConnector("bank"), ScriptedConnector("other")
+
+    def reroute(message: Message, exclude: frozenset[str],
+                message_id: str) -> tuple[RouteChoice, OutboxRow] | NoRoute:
+        return (RouteChoice("other", "json", rule="next-window", data={"connector": "other"}),
+                OutboxRow("other", "json", b"{}", f"{message_id}-other"))
+
+    p = Pipeline(journal, LatePlanner(), metrics=Metrics(), our_bic="NVCHGB2LXXX")
+    message_id = (await p.submit(Submission(raw=payment(), channel="api"))).outcomes[0].message_id
+    d = Dispatcher(journal, {"bank": bank, "other": other}, metrics=Metrics(), policy=FAST,
+                   worker="w", reroute=reroute)
+    await drain(d, journal)
+    record = await journal.get(message_id)
+    assert record is not None and record.connector == "other" and record.state is State.DISPATCHED
+    assert [e.type for e in await journal.events(message_id)][-2:] == ["replanned", "dispatched"]
+    assert bank.sent == [] and len(other.sent) == 1

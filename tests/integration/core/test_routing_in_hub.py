@@ -130,3 +130,20 @@ def test_route_explain_cli_contract(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     assert {"connector", "format", "rule"} <= set(data["chosen"])
     assert all("reason" in r for r in data["rejected"])
+
+
+def test_route_simulate_cli_compares_two_tables(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    config = Path(__file__).resolve().parents[3] / "config"
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i, (amount, currency) in enumerate([("1250.00", "EUR"), ("250000.00", "EUR"),
+                                            ("980.00", "USD")]):
+        (folder / f"m{i}.fin").write_bytes(mt103(amount, currency))
+    code = main(["route", "simulate", "--table", str(config / "routes.example.toml"),
+                 "--messages", str(folder), "--against", str(config / "routes.simple.toml"),
+                 "--at", "2026-11-25T10:00:00+00:00", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert sum(data["by_rail"].values()) == 3
+    assert "against" in data and "changes" in data and data["skipped"] == []
