@@ -36,7 +36,7 @@ from hub.metrics import Metrics
 from hub.model import Message, State, can_move, dumps, to_data
 from hub.model.rules import check
 from hub.router import NoRoute, Planner, RouteChoice
-from hub.status import ANSWER_KINDS, original_keys, state_for
+from hub.status import ANSWER_KINDS, fold_acknowledged_copies, original_keys, state_for
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,8 @@ class Pipeline:
     def decode(self, submission: Submission) -> codecs.Decoded:
         started = time.perf_counter()
         decoded = codecs.decode(submission.raw, submission.format, profile=submission.profile)
+        if decoded.format.startswith("mt"):
+            decoded.messages = fold_acknowledged_copies(decoded.messages)
         for i, message in enumerate(decoded.messages):
             prefix = f"[{i}]" if len(decoded.messages) > 1 else ""
             decoded.diagnostics.extend(check(message, prefix))

@@ -6,6 +6,8 @@ acknowledgement codes, gateway and chain outcomes) to a lifecycle state.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hub.connectors.base import Outcome
 from hub.model import Kind, Message, State
 
@@ -49,6 +51,29 @@ OUTCOME_STATES: dict[Outcome, State | None] = {
 }
 
 ANSWER_KINDS = frozenset({Kind.STATUS_REPORT, Kind.RETURN})
+SERVICE_ACKS = frozenset({"ACK", "NAK"})
+
+
+def fold_acknowledged_copies(messages: list[Message]) -> list[Message]:
+    """SWIFT returns a service-21 ACK/NAK followed by a copy of the message it acknowledges.
+
+    The copy is not a new payment: it tells which message the ACK answers. It is folded into
+    the ACK (its UETR and field 20 become the ACK's references) and dropped from the batch.
+    """
+    out: list[Message] = []
+    i = 0
+    while i < len(messages):
+        m = messages[i]
+        nxt = messages[i + 1] if i + 1 < len(messages) else None
+        if m.kind is Kind.STATUS_REPORT and (m.status or "").upper() in SERVICE_ACKS and \
+                nxt is not None and nxt.kind not in ANSWER_KINDS:
+            out.append(replace(m, original_uetr=m.original_uetr or nxt.uetr,
+                               related_reference=m.related_reference or nxt.instruction_id))
+            i += 2
+            continue
+        out.append(m)
+        i += 1
+    return out
 
 
 def state_for(message: Message) -> State | None:

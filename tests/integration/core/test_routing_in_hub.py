@@ -147,3 +147,52 @@ def test_route_simulate_cli_compares_two_tables(tmp_path: Path,
     assert code == 0
     assert sum(data["by_rail"].values()) == 3
     assert "against" in data and "changes" in data and data["skipped"] == []
+
+
+async def dispatched_fin(hub: Hub, tmp_path: Path, raw: bytes) -> tuple[str, bytes]:
+    headers = {"Authorization": f"Bearer {hub.bootstrap_token}"}
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/messages", data=raw, headers=headers) as r:
+        body = await r.json()
+    assert hub.journal is not None
+    journal = hub.journal
+    for _ in range(200):
+        record = await journal.get(body["id"])
+        if record is not None and record.state.value == "DISPATCHED":
+            break
+        await asyncio.sleep(0.02)
+    [out] = (tmp_path / "fin-out").glob(f"{body['uetr']}*.fin")
+    return body["id"], out.read_bytes()
+
+
+async def answer(hub: Hub, raw: bytes) -> None:
+    headers = {"Authorization": f"Bearer {hub.bootstrap_token}"}
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/messages", data=raw, headers=headers) as r:
+        assert r.status in (200, 202), await r.text()
+
+
+@pytest.mark.parametrize(("code", "state"), [(b"{451:0}", "DELIVERED"),
+                                             (b"{451:1}{405:T27}", "REJECTED")])
+async def test_swift_ack_and_nak_close_the_loop(hub: Hub, tmp_path: Path, code: bytes,
+                                                state: str) -> None:
+    message_id, sent = await dispatched_fin(hub, tmp_path, mt103())
+    await answer(hub, b"{1:F21NVCHGB2LAXXX0000000000}{4:{177:2611251200}" + code + b"}" + sent)
+    assert hub.journal is not None
+    record = await hub.journal.get(message_id)
+    assert record is not None and record.state.value == state
+    events = await hub.journal.events(message_id)
+    assert events[-1].type == "answer" and events[-1].data["status"] in ("ACK", "NAK")
+
+
+async def test_pacs002_settled_completes_the_payment(hub: Hub, tmp_path: Path) -> None:
+    message_id, sent = await dispatched_fin(hub, tmp_path, mt103())
+    [original] = codecs.decode(sent).messages
+    report = Message(kind=Kind.STATUS_REPORT, status="ACSC", original_uetr=original.uetr,
+                     original_message_id=original.instruction_id,
+                     related_reference=original.instruction_id)
+    raw = codecs.encode(report, "pacs.002", sender="BNPAFRPPXXX", receiver="NVCHGB2LXXX")
+    await answer(hub, raw)
+    assert hub.journal is not None
+    record = await hub.journal.get(message_id)
+    assert record is not None and record.state.value == "COMPLETED"
