@@ -183,6 +183,24 @@ class Dispatcher:
             "reference": verdict.external_ref, "ms": round(elapsed * 1000, 2)})
         return verdict
 
+    def _fallback(self, item: OutboxItem, message: Message | None, data: dict[str, Any],
+                  error: ConnectorError) -> Settlement | None:
+        """The next route, excluding every connector this message already failed on."""
+        if self.reroute is None or message is None:
+            return None
+        tried = frozenset((item.route or {}).get("tried", ())) | {item.connector}
+        alternative = self.reroute(message, tried, item.message_id)
+        if isinstance(alternative, NoRoute):
+            return None
+        choice, row = alternative
+        route = {**dict(choice.data), "tried": sorted(tried)}
+        return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="reroute",
+                          state=State.QUEUED,
+                          event=NewEvent("rerouted", State.QUEUED, self.worker, {
+                              **data, "fallback": choice.connector, "rule": choice.rule}),
+                          error=error.message, reroute=row,
+                          route_json=orjson.dumps(route).decode())
+
     def _replanned(self, item: OutboxItem, message: Message) -> Settlement | None:
         """A route planned for a window that has passed (a cut-off missed while the message
         waited) is planned again; when the new plan sends by another connector, it goes there."""
@@ -237,6 +255,9 @@ class Dispatcher:
                 message: Message | None) -> Settlement:
         data: dict[str, Any] = {"connector": item.connector, "attempt": item.attempts,
                                 "code": error.code, "error": error.message}
+        circuit_open = error.code == "LINK.CIRCUIT_OPEN"
+        if circuit_open and (moved := self._fallback(item, message, data, error)) is not None:
+            return moved  # the link is down: take the next route now rather than wait
         if error.retryable and item.attempts < self.policy.max_attempts:
             delay = backoff(item.attempts, self.policy)
             retry_after = getattr(error, "retry_after", None)
@@ -253,19 +274,9 @@ class Dispatcher:
                               state=State.REPAIR,
                               event=NewEvent("needs_repair", State.REPAIR, self.worker, data),
                               error=error.message)
-        if self.reroute is not None and message is not None:
-            tried = frozenset((item.route or {}).get("tried", ())) | {item.connector}
-            alternative = self.reroute(message, tried, item.message_id)
-            if not isinstance(alternative, NoRoute):
-                choice, row = alternative
-                route = {**dict(choice.data), "tried": sorted(tried)}
-                data.update({"fallback": choice.connector, "rule": choice.rule})
-                return Settlement(outbox_id=item.id, message_id=item.message_id,
-                                  outcome="reroute", state=State.QUEUED,
-                                  event=NewEvent("rerouted", State.QUEUED, self.worker, data),
-                                  error=error.message, reroute=row,
-                                  route_json=orjson.dumps(route).decode())
-            data["fallback"] = None
+        if (moved := self._fallback(item, message, data, error)) is not None:
+            return moved
+        data["fallback"] = None
         return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="dead",
                           state=State.DEAD, event=NewEvent("dead", State.DEAD, self.worker, data),
                           error=error.message)

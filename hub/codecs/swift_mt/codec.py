@@ -9,7 +9,15 @@ from typing import Any
 from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
 from hub.codecs.swift_mt.check import check_block4, check_header_pairs, split_fields
-from hub.codecs.swift_mt.envelope import FinMessage, OneMessage, Scan, read_one, scan, write
+from hub.codecs.swift_mt.envelope import (
+    FinMessage,
+    OneMessage,
+    Scan,
+    one_scan,
+    read_one,
+    scan_blocks,
+    write,
+)
 from hub.codecs.swift_mt.from_canonical import build
 from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.specs import FORMATS, format_name, spec_for
@@ -79,7 +87,9 @@ class SwiftMtCodec:
             return Scan([], "fin", [Diagnostic(
                 "MT.SIZE", f"{len(raw)} bytes for {messages_in} message(s) is over the FIN "
                 f"limit of {MAX_MESSAGE_BYTES} bytes a message", "byte 0")]), [], (None, None)
-        found = scan(raw.decode("latin-1"), options.lenient)
+        text = raw.decode("latin-1")
+        one = read_one(text)  # scan's fast path, kept: its block 4 is split already
+        found = one_scan(one) if one is not None else scan_blocks(text, options.lenient)
         diagnostics = found.diagnostics
         many = len(found.messages) > 1
         out: list[Message] = []
@@ -97,7 +107,7 @@ class SwiftMtCodec:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
                     out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
-            checked = _check(msg, format, many, prefix, diagnostics, sender, receiver)
+            checked = _check(msg if one is None else one, format, many, prefix, diagnostics, sender, receiver)
             if checked is None or not mapping:
                 continue
             try:

@@ -345,8 +345,11 @@ def read_one(text: str) -> OneMessage | None:
 def scan_one(text: str) -> Scan | None:
     """`read_one` as a Scan of one FinMessage, or None to use `scan_blocks`."""
     one = read_one(text)
-    if one is None:
-        return None
+    return None if one is None else one_scan(one)
+
+
+def one_scan(one: OneMessage) -> Scan:
+    """The Scan (envelope) of a message `read_one` read."""
     g = one.head
     application: InputHeader | OutputHeader
     if g[5] is not None:

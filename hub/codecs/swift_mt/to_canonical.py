@@ -179,33 +179,18 @@ def to_message(format: str, msg: FinMessage, view: View) -> Message:
             if seq == "?" or format in ("mt192", "mt292", "mt196", "mt296"):
                 extra["mt.copy"] = extra.get("mt.copy", "") + f":{tag}:{value}\n"
             continue
+        # branches in the order MT 103 fields are most often met (each tag has one branch)
         if tag == "20" and seq in ("A", "B"):
             fields["instruction_id"] = value
-        elif tag == "21":
-            fields["related_reference"] = value
-        elif tag == "32A":
-            fields["settlement_date"] = date6(parts.get("date") or "")
-            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "32B":
-            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "33B":
-            target["instructed_amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "36":
-            fields["exchange_rate"] = value.replace(",", ".")
         elif tag == "23B" and kind is Kind.CUSTOMER_CREDIT_TRANSFER:
             if value != "CRED":
                 fields["service_level"] = value
-        elif tag == "23E":
-            instructions.append(value)
-        elif tag == "26T":
-            fields["purpose"] = value
+        elif tag == "32A":
+            fields["settlement_date"] = date6(parts.get("date") or "")
+            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
         elif base == "50" and kind is not Kind.UNDERTAKING:
             debtor, more = party(tag, parts)
             target["debtor"] = debtor
-            extra.update(more)
-        elif base == "59" and kind is not Kind.UNDERTAKING:
-            creditor, more = party(tag, parts)
-            target["creditor"] = creditor
             extra.update(more)
         elif base == "52":
             if kind in (Kind.FI_CREDIT_TRANSFER, Kind.COVER) and seq == "A":
@@ -214,34 +199,50 @@ def to_message(format: str, msg: FinMessage, view: View) -> Message:
                                          address=a.address) if a else None
             else:
                 target["debtor_agent"] = agent(tag, parts)
-        elif base == "53":
-            fields["instructing_reimbursement_agent"] = agent(tag, parts)
-        elif base == "54":
-            fields["instructed_reimbursement_agent"] = agent(tag, parts)
-        elif base == "55":
-            fields["third_reimbursement_agent"] = agent(tag, parts)
         elif base == "56":
             a = agent(tag, parts)
             if a is not None:
                 (under_intermediaries if target is under else intermediaries).append(a)
         elif base == "57":
             target["creditor_agent"] = agent(tag, parts)
-        elif base == "58":
-            a = agent(tag, parts)
-            fields["creditor"] = Party(bic=a.bic, account=a.account, name=a.name,
-                                       address=a.address) if a else None
+        elif base == "59" and kind is not Kind.UNDERTAKING:
+            creditor, more = party(tag, parts)
+            target["creditor"] = creditor
+            extra.update(more)
         elif tag == "70":
             target["remittance_info"] = value.replace("\n", "")
         elif tag == "71A":
             fields["charge_bearer"] = CHARGES.get(value)
+        elif tag == "33B":
+            target["instructed_amount"] = _money(parts.get("currency"), parts.get("amount"))
         elif tag == "71F":
             money = _money(parts.get("currency"), parts.get("amount"))
             if money is not None:
                 charges.append(money)
         elif tag == "71G":
             fields["receiver_charges"] = _money(parts.get("currency"), parts.get("amount"))
+        elif tag == "23E":
+            instructions.append(value)
         elif tag in ("72", "79"):
             target["narrative"] = value
+        elif tag == "21":
+            fields["related_reference"] = value
+        elif tag == "32B":
+            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
+        elif tag == "36":
+            fields["exchange_rate"] = value.replace(",", ".")
+        elif tag == "26T":
+            fields["purpose"] = value
+        elif base == "53":
+            fields["instructing_reimbursement_agent"] = agent(tag, parts)
+        elif base == "54":
+            fields["instructed_reimbursement_agent"] = agent(tag, parts)
+        elif base == "55":
+            fields["third_reimbursement_agent"] = agent(tag, parts)
+        elif base == "58":
+            a = agent(tag, parts)
+            fields["creditor"] = Party(bic=a.bic, account=a.account, name=a.name,
+                                       address=a.address) if a else None
         elif tag == "76":
             fields["status"] = value[1:5] if value.startswith("/") else None
             fields["reason_text"] = value

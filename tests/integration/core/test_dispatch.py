@@ -149,3 +149,32 @@ async def test_a_missed_window_is_planned_again(journal: Journal) -> None:
     assert record is not None and record.connector == "other" and record.state is State.DISPATCHED
     assert [e.type for e in await journal.events(message_id)][-2:] == ["replanned", "dispatched"]
     assert bank.sent == [] and len(other.sent) == 1
+
+
+class OpenCircuit:
+    def allow(self) -> bool:
+        return False
+
+    def record_success(self) -> None: ...
+
+    def record_failure(self) -> None: ...
+
+
+async def test_open_circuit_takes_the_next_route_at_once(journal: Journal) -> None:
+    bank, backup = ScriptedConnector("bank"), ScriptedConnector("backup")
+
+    def reroute(message: Message, exclude: frozenset[str],
+                message_id: str) -> tuple[RouteChoice, OutboxRow] | NoRoute:
+        return (RouteChoice("backup", "json", rule="fallback"),
+                OutboxRow("backup", "json", b"{}", f"{message_id}-backup"))
+
+    d = Dispatcher(journal, {"bank": bank, "backup": backup}, metrics=Metrics(), policy=FAST,
+                   worker="w", reroute=reroute, breakers={"bank": OpenCircuit()})
+    message_id = await submit(journal)
+    await drain(d, journal)
+    record = await journal.get(message_id)
+    assert record is not None and record.connector == "backup"
+    assert bank.attempts == 0 and len(backup.sent) == 1
+    events = await journal.events(message_id)
+    assert [e.type for e in events][-2:] == ["rerouted", "dispatched"]
+    assert events[-2].data["code"] == "LINK.CIRCUIT_OPEN"
