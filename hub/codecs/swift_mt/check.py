@@ -66,7 +66,7 @@ def check_text(msg: FinMessage, format: str | None, prefix: str,
     name = format or format_name(msg.message_type, flag)
     spec = spec_for(name, flag) if name else None
     if msg.text is None:
-        return spec, None
+        return None, None
     tags, values = split_fields(msg.text)
     return spec, check_block4(tags, values, spec, prefix, found, msg.sender, msg.receiver)
 
@@ -139,7 +139,7 @@ def layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
         codes: dict[str, frozenset[str]] = {}
     else:
         spec = SPECS[spec_name]
-        seqs = tuple(_structure(spec, [(t, "") for t in tags], prefix, found))
+        seqs = tuple(_structure(spec, tags, prefix, found))
         codes = spec.codes
     plans = [field_plan(t) if seq != "?" else None for t, seq in zip(tags, seqs, strict=True)]
     index = rules.tag_index(tags)
@@ -149,7 +149,7 @@ def layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
                   rules.active(spec_name, index) if spec_name is not None else ())
 
 
-def _structure(spec: Spec, fields: list[tuple[str, str]], prefix: str,
+def _structure(spec: Spec, tags: Sequence[str], prefix: str,
                found: list[Diagnostic]) -> list[str]:
     """Match fields to the spec in order; returns each field's sequence ("?" when unexpected)."""
     entries = spec.entries
@@ -157,7 +157,7 @@ def _structure(spec: Spec, fields: list[tuple[str, str]], prefix: str,
     seqs: list[str] = []
     i = 0
     missing: list[tuple[int, str]] = []  # (entry index, field before which it was missed)
-    for tag, _ in fields:
+    for tag in tags:
         start = i if i < len(entries) and (counts[i] == 0 or entries[i].repeatable) else i + 1
         j = start
         while j < len(entries) and not (tag in entries[j].tags or not entries[j].tags):

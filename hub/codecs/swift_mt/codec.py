@@ -1,4 +1,5 @@
-"""The SWIFT MT codec: detect, decode (with full validation), encode, validate."""
+"""The SWIFT MT codec: detect, decode (with full validation), encode, validate, and check_only
+(the validation of decode without the canonical mapping)."""
 
 from __future__ import annotations
 
@@ -107,7 +108,8 @@ class SwiftMtCodec:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
                     out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
-            checked = _check(msg if one is None else one, format, many, prefix, diagnostics, sender, receiver)
+            checked = _check(msg if one is None else one, format, many, prefix, diagnostics,
+                             sender, receiver)
             if checked is None or not mapping:
                 continue
             try:

@@ -239,6 +239,11 @@ def _parse_text_block(text: str, pos: int, msg: FinMessage, found: list[Diagnost
     if parts[0] and not msg.text:
         msg.text = [("", parts[0].lstrip("\n"))]
         _diag(found, "MT.BLOCK4_START", "block 4 holds no field", f"{where} block 4")
+    elif parts[0] and body.startswith("\n"):
+        # a line that is not a field before the first field: reported (the envelope has no
+        # place for it), like text on the "{4:" line above
+        _diag(found, "MT.BLOCK4_START", "text before the first field of block 4",
+              f"{where} block 4 {_line_col(text, pos + len(eol))}")
     msg.eol = eol
     msg.glued_terminator = glued
     return after
@@ -246,7 +251,7 @@ def _parse_text_block(text: str, pos: int, msg: FinMessage, found: list[Diagnost
 
 # The common case read in a few C-level steps: one FIN message, blocks 1, 2, [3], 4 (text
 # form), [5], [S] back to back, nothing before, at most white space after. Blocks 1 and 2 are
-# the same patterns as _B1 and _B2_IN / _B2_OUT (groups 1-5, 6-10 and 11-19).
+# the same patterns as _B1 and _B2_IN / _B2_OUT.
 _ONE_HEAD = re.compile(r"\{1:" + _B1.pattern + r"\}\{2:(?:" + _B2_IN.pattern + "|"
                        + _B2_OUT.pattern + r")\}(?:\{3:((?:\{[^{}]*\})*)\})?\{4:")
 _ONE_TAIL = re.compile(r"(?:\{5:((?:\{[^{}]*\})*)\})?(?:\{S:((?:\{[^{}]*\})*)\})?([ \r\n]*)")
@@ -267,7 +272,9 @@ class OneMessage(NamedTuple):
     """A clean single FIN message as `read_one` finds it, before any envelope object exists
     (validation alone needs no FinMessage)."""
 
-    head: tuple[str | None, ...]  # _ONE_HEAD groups: block 1 (0-4), block 2 (5-9 or 10-18)
+    # _ONE_HEAD.groups(): block 1 [0:5], block 2 input form [5:10] or output form [10:19],
+    # block 3 body [19]
+    head: tuple[str | None, ...]
     tags: tuple[str, ...]  # block 4 field tags and values, in order
     values: list[str]
     size: int  # characters of block 4 as check.MAX_TEXT counts them: ":tag:value" + line break

@@ -149,9 +149,10 @@ assert PREDICATES.keys() == CHECKS.keys()
 
 def _numbered_lines(highest: int) -> re.Pattern[str]:
     """50F/59F name and address lines that `_structured` accepts: "1/" first, numbers never
-    decreasing and at most `highest`, each "3/" line a country code then nothing or "/"."""
-    lines = "".join("(?:\\n3/[A-Z]{2}(?:/[^\\n]*)?)*" if n == 3 else f"(?:\\n{n}/[^\\n]*)*"
-                    for n in range(1, highest + 1))
+    decreasing and at most `highest`, the first "3/" line a country code then nothing or
+    "/"."""
+    town = "(?:\\n3/[A-Z]{2}(?:/[^\\n]*)?(?:\\n3/[^\\n]*)*)?"
+    lines = "".join(town if n == 3 else f"(?:\\n{n}/[^\\n]*)*" for n in range(1, highest + 1))
     return re.compile("1/[^\\n]*" + lines)
 
 
@@ -256,7 +257,7 @@ def field_plan(tag: str) -> FieldPlan | None:
 def clean_field(plan: FieldPlan, value: str,
                 codes: frozenset[str] | None) -> dict[str, str | None] | None:
     """The components of a value `check_field` finds nothing wrong with; None otherwise.
-    (check.check_text runs the same steps inline.)"""
+    (check.check_block4 runs the same steps inline.)"""
     match = plan.regex.fullmatch(value)
     if match is None:
         return None
@@ -276,6 +277,7 @@ def _structured(tag: str, parts: dict[str, str | None], where: str, found: Found
     offset = 1 if (parts.get("party_identifier") or parts.get("account")) else 0
     highest = "3" if tag == "59F" else "8"
     previous = "0"
+    town = False  # a 3/ line seen: the next ones continue it
     for i, line in enumerate(lines, start=1 + offset):
         at = f"{where} line {i}"
         m = _STRUCTURED.fullmatch(line)
@@ -287,7 +289,10 @@ def _structured(tag: str, parts: dict[str, str | None], where: str, found: Found
         if number < previous:
             found.append(Diagnostic("MT.T56", "line numbers must not decrease", at))
         previous = number
-        if number == "3":
+        if number == "3" and not town:
+            # only the first 3/ line holds the country; other 3/ lines continue the details
+            # (MT 103 field 50F/59F, number 3)
+            town = True
             country = text[:2]
             if _COUNTRY.fullmatch(country) is None or (text[2:3] not in ("", "/")):
                 found.append(Diagnostic("MT.T73", f"{text!r} must start with an ISO country "

@@ -11,19 +11,22 @@ Inputs: every vector (own and shared) as CRLF and LF, and byte-level mutations o
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.codecs.base import Options
-from hub.codecs.swift_mt import CODEC
-from hub.codecs.swift_mt.check import _structure, check_text, layout
+from hub.codecs.base import Decoded, Options
+from hub.codecs.swift_mt import CODEC, check, codec
+from hub.codecs.swift_mt.check import Layout, _structure, check_text, layout
 from hub.codecs.swift_mt.envelope import scan, scan_blocks, scan_one
 from hub.codecs.swift_mt.fields import FORMATS, notation
 from hub.codecs.swift_mt.rules import RULES, View, rules_for, run
 from hub.codecs.swift_mt.specs import SPECS, format_name
 from hub.codecs.swift_mt.syntax import check_field, clean_field, field_plan
 from hub.errors import Diagnostic
+from hub.model import to_data
 from tests.support import OWN_VECTORS, vector_files
 
 OWN = sorted((OWN_VECTORS / "swift_mt").glob("*.fin"))
@@ -158,6 +161,18 @@ def test_clean_field_rejects_semantic_errors(tag: str, value: str) -> None:
     _agrees(tag, value, None)
 
 
+@pytest.mark.parametrize(("tag", "value"), [
+    ("59F", "/1\n1/A\n3/DE/BERLIN\n3/MITTE"), ("59F", "1/A\n3/DE"),
+    ("50F", "/1\n1/A\n2/B\n3/DE/X\n3/Y"), ("32A", "250102KWD1,123"), ("20", "A/B"),
+])
+def test_clean_field_accepts_what_check_field_accepts(tag: str, value: str) -> None:
+    """Only the first 3/ line of 50F/59F holds a country; later ones continue the town."""
+    plan = field_plan(tag)
+    found: list[Diagnostic] = []
+    assert plan is not None and check_field(tag, value, "field", None, found) is not None
+    assert found == [] and clean_field(plan, value, None) is not None
+
+
 # --- structure ------------------------------------------------------------------------------
 
 @settings(max_examples=300, deadline=None)
@@ -167,7 +182,7 @@ def test_layout_equals_structure(name: str, data: st.DataObject) -> None:
     allowed = sorted({t for e in spec.entries for t in e.tags} | {"20", "99", "32A", "72"})
     tags = tuple(data.draw(st.lists(st.sampled_from(allowed), max_size=14)))
     found: list[Diagnostic] = []
-    seqs = _structure(spec, [(t, "") for t in tags], "", found)
+    seqs = _structure(spec, tags, "", found)
     shape = layout(name, tags, "")
     assert shape.seqs == tuple(seqs) and shape.findings == tuple(found)
 
@@ -268,6 +283,46 @@ def test_run_equals_every_rule(view: View, spec_name: str) -> None:
     every = [Diagnostic(f"MT.{r.code}", f"{r.name}: {text}", where)
              for r in rules_for(spec_name) for text, where in r.check(view)]
     assert found == every
+
+
+# --- end to end ----------------------------------------------------------------------------
+
+def _reference_decode(raw: bytes) -> Decoded:
+    """decode with every fast path switched off: the general block reader, check_field on
+    every field, every rule of the format run whatever fields are present."""
+    def slow_layout(spec_name: str | None, tags: tuple[str, ...], prefix: str) -> Layout:
+        shape = fast_layout(spec_name, tags, prefix)
+        return shape._replace(
+            matchers=tuple(None if m is None else _never for m in shape.matchers),
+            rules=tuple(replace(r, gate=None) for r in rules_for(spec_name or "")))
+
+    fast_layout = check.layout
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codec, "read_one", lambda text: None)
+        patch.setattr(check, "layout", slow_layout)
+        return CODEC.decode(raw, None, Options())
+
+
+def _never(value: str) -> None:
+    return None  # no value is clean: check_field reads every one
+
+
+def _same_decode(raw: bytes) -> None:
+    fast, slow = CODEC.decode(raw, None, Options()), _reference_decode(raw)
+    assert fast.diagnostics == slow.diagnostics
+    assert [to_data(m) for m in fast.messages] == [to_data(m) for m in slow.messages]
+    assert fast.envelope == slow.envelope
+
+
+@pytest.mark.parametrize("raw", SEEDS)
+def test_decode_equals_reference_decode_on_vectors(raw: bytes) -> None:
+    _same_decode(raw)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_decode_equals_reference_decode_on_mutations(raw: bytes) -> None:
+    _same_decode(raw)
 
 
 # --- check_only ----------------------------------------------------------------------------
