@@ -202,10 +202,10 @@ class Hub:
 
     async def _watch_health(self) -> None:
         """Connector health and circuit state as metrics, every few seconds; reconciliation
-        gaps for today every minute."""
+        gaps for today every five minutes."""
         last_recon = 0.0
         while not self.stopping.is_set():
-            if time.monotonic() - last_recon > 60 and self.journal is not None:
+            if time.monotonic() - last_recon > 300 and self.journal is not None:
                 last_recon = time.monotonic()
                 with contextlib.suppress(JournalError):
                     gaps = await recon.report(self.journal, datetime.now(UTC).date())
@@ -251,27 +251,27 @@ class Hub:
                 await asyncio.wait_for(self.stopping.wait(), 1.0)
             now = now_us()
             try:
-                rows = await self.journal.dispatched()
+                summary = await self.journal.dispatched_summary()
+                late = {name: await self.journal.dispatched_before(
+                    name, now - int(limit * 1_000_000))
+                    for name, limit in self.ack_timeouts.items()}
             except JournalError:
                 continue
-            counts: dict[str, list[int]] = {name: [] for name in self.connectors}
-            for row in rows:
-                counts.setdefault(row["connector"] or "", []).append(row["updated_us"])
-                limit = self.ack_timeouts.get(row["connector"] or "")
-                if limit is None or now - row["updated_us"] < limit * 1_000_000:
-                    continue
-                with contextlib.suppress(JournalError):
-                    await self.journal.append(row["id"], NewEvent(
-                        "no_acknowledgement", State.REPAIR, "hub",
-                        {"connector": row["connector"], "waited_s": limit}),
-                        expect={State.DISPATCHED})
-                    log.error("no acknowledgement", extra={
-                        "action": "link.ack_timeout", "message_id": row["id"],
-                        "connector": row["connector"]})
-            for name, since in counts.items():
-                self.metrics.unacknowledged.labels(name).set(len(since))
+            for name, ids in late.items():
+                for message_id in ids:
+                    with contextlib.suppress(JournalError):
+                        await self.journal.append(message_id, NewEvent(
+                            "no_acknowledgement", State.REPAIR, "hub",
+                            {"connector": name, "waited_s": self.ack_timeouts[name]}),
+                            expect={State.DISPATCHED})
+                        log.error("no acknowledgement", extra={
+                            "action": "link.ack_timeout", "message_id": message_id,
+                            "connector": name})
+            for name in {*self.connectors, *summary}:
+                count, oldest = summary.get(name, (0, now))
+                self.metrics.unacknowledged.labels(name).set(count)
                 self.metrics.unacknowledged_oldest_age.labels(name).set(
-                    (now - min(since)) / 1_000_000 if since else 0)
+                    (now - oldest) / 1_000_000 if count else 0)
 
     def reload_routing(self) -> bool:
         if not isinstance(self.planner, TablePlanner):

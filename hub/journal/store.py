@@ -524,10 +524,18 @@ class Journal:
         async with self.db.transaction() as c:
             await c.execute(self.q["requeue_callbacks"], now_us())
 
-    async def dispatched(self) -> list[dict[str, Any]]:
-        """Messages sent and not yet acknowledged: id, connector, since when."""
+    async def dispatched_summary(self) -> dict[str, tuple[int, int]]:
+        """Per connector: how many messages are sent and unanswered, and since when."""
         async with self.db.connection() as c:
-            return await c.fetch(self.q["dispatched_of"])
+            rows = await c.fetch(self.q["dispatched_summary"])
+        return {r["connector"] or "": (int(r["n"]), int(r["oldest_us"])) for r in rows}
+
+    async def dispatched_before(self, connector: str, before_us: int,
+                                limit: int = 500) -> list[str]:
+        """Messages sent by `connector` and unanswered since before `before_us`."""
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["dispatched_before"], connector, before_us, limit)
+        return [r["id"] for r in rows]
 
     # -- four-eyes proposals ------------------------------------------------------------------
 

@@ -212,10 +212,6 @@ WHERE state = 'dead' ORDER BY id;
 -- name: requeue_callbacks
 UPDATE callbacks SET state = 'pending', attempts = 0, next_us = ?1 WHERE state = 'dead';
 
--- name: dispatched_of
-SELECT id, connector, updated_us FROM messages WHERE state = 'DISPATCHED' ORDER BY updated_us;
-
-
 -- name: limit_used
 SELECT used FROM limit_usage WHERE scope = ?1 AND currency = ?2 AND day = ?3;
 
@@ -241,3 +237,12 @@ SELECT count(*) AS n FROM outbox WHERE state = 'waiting';
 
 -- name: outbox_unclaim_attempt
 UPDATE outbox SET attempts = attempts - 1 WHERE id = ?1;
+
+-- name: dispatched_summary
+SELECT connector, count(*) AS n, min(updated_us) AS oldest_us FROM messages
+WHERE state = 'DISPATCHED' GROUP BY connector;
+
+-- name: dispatched_before
+SELECT id, connector, updated_us FROM messages
+WHERE state = 'DISPATCHED' AND connector = ?1 AND updated_us < ?2
+ORDER BY updated_us LIMIT ?3;
