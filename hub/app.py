@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import time
+import tomllib
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,6 +33,7 @@ from hub.callbacks import CallbackSender
 from hub.config import Settings
 from hub.connectors import Connector, InboundConnector, StatusUpdate, build
 from hub.connectors.base import Inbound, Outbound, WebhookReceiver
+from hub.connectors.filedrop import write_atomically
 from hub.dispatch import Dispatcher, Policy
 from hub.errors import ConfigError, Diagnostic, HubError, JournalError
 from hub.holds import load_telex_config, telex_release
@@ -44,7 +46,7 @@ from hub.operations import Operations
 from hub.pipeline import HoldCheck, Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
 from hub.router_table import TablePlanner, explain_raw
-from hub.routes import CircuitBreaker, ConnectorHealth
+from hub.routes import CircuitBreaker, ConnectorHealth, parse_table
 from hub.routes import State as BreakerState
 from hub.secrets import read as read_secret
 from hub.status import OUTCOME_STATES
@@ -105,6 +107,8 @@ class Hub:
                          for name in self.connectors}
         self.planner = self._planner()
         self.limits = Limits(parse_limits(s.limits), journal, self.metrics) if s.limits else None
+        if self.limits is not None:  # changes approved at run time outlive a restart
+            await self.limits.replay()
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
                                  batch_max=s.journal.batch_max, on_queued=self._wake,
                                  holds=self._holds(), interchanges=Interchanges(journal),
@@ -173,8 +177,31 @@ class Hub:
     def operations(self) -> Operations:
         assert self.journal is not None and self.pipeline is not None
         assert self.planner is not None
-        return Operations(self.journal, lambda: self._current_planner(), self.pipeline.render,
-                          Decimal(self.settings.operations.four_eyes_amount), wake=self._wake)
+        ops = Operations(self.journal, lambda: self._current_planner(), self.pipeline.render,
+                         Decimal(self.settings.operations.four_eyes_amount), wake=self._wake)
+        if isinstance(self.planner, TablePlanner) and self.planner.path is not None:
+            ops.check_routing = self._check_table
+            ops.change_routing = self._write_table
+        if self.limits is not None:
+            ops.check_limit = self.limits.changed
+            ops.change_limit = self.limits.change
+        return ops
+
+    def _check_table(self, text: str) -> None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"routing table: {exc}", location="table") from None
+        parse_table(data, "proposed table", connectors=list(self.connectors) or None)
+
+    async def _write_table(self, text: str) -> None:
+        """An approved routing table: written whole, then loaded (the old one stays if not)."""
+        assert isinstance(self.planner, TablePlanner) and self.planner.path is not None
+        path = self.planner.path
+        await asyncio.to_thread(write_atomically, path.parent, path.name, text.encode())
+        if not self.reload_routing():
+            raise ConfigError("the approved table was refused on load; the old one stays",
+                              location=str(path))
 
     def _current_planner(self) -> Planner:
         assert self.planner is not None

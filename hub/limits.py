@@ -77,6 +77,32 @@ class Limits:
         self.journal = journal
         self.metrics = metrics
 
+    def changed(self, name: str, payload: Mapping[str, Any]) -> Limit:
+        """The limit `name` with the amounts in `payload`; ConfigError when it cannot be."""
+        current = next((lim for lim in self.limits if lim.name == name), None)
+        if current is None:
+            raise ConfigError(f"limits.{name}: no such limit", location=f"limits.{name}")
+        table: dict[str, Any] = {"connector": current.connector, "currency": current.currency,
+                                 "timezone": current.zone.key}
+        for key, value in (("max_single", current.max_single),
+                           ("intraday", current.intraday)):
+            if value is not None:
+                table[key] = str(value)
+        table.update({k: v for k, v in payload.items() if k in ("max_single", "intraday")})
+        [limit] = parse_limits({name: table})
+        return limit
+
+    def change(self, name: str, payload: Mapping[str, Any]) -> None:
+        limit = self.changed(name, payload)
+        self.limits = [limit if lim.name == name else lim for lim in self.limits]
+
+    async def replay(self) -> None:
+        """Apply the limit changes approved at run time (oldest first), e.g. after a restart."""
+        for approval in reversed(await self.journal.approvals("approved")):
+            if approval["action"] == "limit_change" and \
+                    any(lim.name == approval["target"] for lim in self.limits):
+                self.change(approval["target"], approval["payload"])
+
     def applicable(self, connector: str, currency: str) -> list[Limit]:
         return [lim for lim in self.limits
                 if lim.currency == currency and lim.connector in ("*", connector)]

@@ -38,6 +38,7 @@ register({
 })
 
 ACTIONS = ("release", "correct", "reroute", "reject", "retry")
+CHANGES = ("routing_change", "limit_change")  # configuration changed at run time
 FROM_STATES = {"release": {State.REPAIR}, "correct": {State.REPAIR}, "reroute": {State.REPAIR,
                State.DEAD}, "reject": {State.REPAIR, State.DEAD}, "retry": {State.DEAD}}
 
@@ -51,6 +52,20 @@ class OperationError(HubError):
     http_status = 409
 
 
+class InvalidChange(OperationError):
+    """A proposed table or limit that would not load: refused before anyone approves it."""
+
+    http_status = 422
+
+
+def _checked(check: Callable[..., object], *args: Any) -> None:
+    try:
+        check(*args)
+    except HubError as exc:
+        raise InvalidChange(exc.message, code=exc.code,
+                            diagnostics=exc.diagnostics or [exc.diagnostic()]) from None
+
+
 @dataclass
 class Operations:
     journal: Journal
@@ -59,6 +74,39 @@ class Operations:
     four_eyes_amount: Decimal = Decimal(0)
     wake: Callable[[], None] = lambda: None
     after: Callable[[str], Awaitable[None]] | None = None
+    change_routing: Callable[[str], Awaitable[None]] | None = None
+    check_routing: Callable[[str], None] | None = None
+    change_limit: Callable[[str, dict[str, Any]], None] | None = None
+    check_limit: Callable[[str, dict[str, Any]], object] | None = None
+
+    # -- configuration changes ----------------------------------------------------------------
+
+    async def propose_change(self, action: str, target: str, payload: dict[str, Any],
+                             actor: str, reason: str = "") -> dict[str, Any]:
+        """A routing-table or limit change: checked now, carried out when a second person
+        approves it."""
+        if action == "routing_change":
+            if self.check_routing is None:
+                raise OperationError("this hub runs without a routing table file",
+                                     code="REPAIR.UNKNOWN_ACTION")
+            _checked(self.check_routing, str(payload.get("table", "")))
+        elif action == "limit_change":
+            if self.check_limit is None:
+                raise OperationError("no limits are configured", code="REPAIR.UNKNOWN_ACTION")
+            _checked(self.check_limit, target, payload)
+        else:
+            raise OperationError(f"unknown change {action!r}", code="REPAIR.UNKNOWN_ACTION")
+        approval_id = await self.journal.propose(action, target, payload, reason, actor)
+        return {"id": approval_id, "state": "pending", "action": action, "target": target}
+
+    async def _apply_change(self, approval: dict[str, Any], actor: str) -> dict[str, Any]:
+        if approval["action"] == "routing_change":
+            assert self.change_routing is not None
+            await self.change_routing(str(approval["payload"]["table"]))
+        else:
+            assert self.change_limit is not None
+            self.change_limit(approval["target"], approval["payload"])
+        return {"state": "applied", "target": approval["target"]}
 
     # -- the queue ----------------------------------------------------------------------------
 
@@ -118,6 +166,12 @@ class Operations:
         if _same(approval["proposed_by"], actor):
             raise Forbidden("the proposer cannot approve their own proposal",
                             code="FOUREYES.SELF_APPROVAL")
+        if approval["action"] in CHANGES:
+            if not await self.journal.decide(approval_id, "approved", actor, {}):
+                raise OperationError("the proposal was already decided",
+                                     code="FOUREYES.NOT_PENDING")
+            return {"id": approval_id, "state": "approved",
+                    "result": await self._apply_change(approval, actor)}
         record = await self._record(approval["target"])
         if record.format == "telex" and approval["action"] in ("release", "correct") and \
                 _same(record.submitted_by, actor):
@@ -136,6 +190,8 @@ class Operations:
         if not await self.journal.decide(approval_id, "refused", actor, {"reason": reason}):
             raise OperationError("the proposal was already decided",
                                  code="FOUREYES.NOT_PENDING")
+        if approval["action"] in CHANGES:
+            return {"id": approval_id, "state": "refused"}
         record = await self._record(approval["target"])
         await self.journal.append(record.id, NewEvent("refused", record.state, actor, {
             "approval": approval_id, "reason": reason}))

@@ -73,6 +73,24 @@ def routes(ops: Callable[[], Operations]) -> list[tuple[str, str, Handler, froze
                            instance=request.path)
         return _json(await recon.report(ops().journal, day))
 
+    async def propose_table(request: web.Request) -> web.StreamResponse:
+        text = (await request.read()).decode("utf-8", "replace")
+        result = await ops().propose_change("routing_change", "routing", {"table": text},
+                                            request[CALLER].actor,
+                                            request.query.get("reason", ""))
+        return _json(result, 202)
+
+    async def propose_limit(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await _body(request)
+        except web.HTTPBadRequest as exc:
+            return problem(400, "API.BAD_REQUEST", exc.text or "bad body", instance=request.path)
+        result = await ops().propose_change(
+            "limit_change", request.match_info["name"],
+            {k: str(v) for k, v in body.items() if k in ("max_single", "intraday")},
+            request[CALLER].actor, str(body.get("reason", "")))
+        return _json(result, 202)
+
     read = frozenset({*OPERATE, *AUDIT})
     return [
         ("GET", "/v1/repair", repair_queue, read),
@@ -81,4 +99,6 @@ def routes(ops: Callable[[], Operations]) -> list[tuple[str, str, Handler, froze
         ("POST", "/v1/approvals/{id}/approve", approve, OPERATE),
         ("POST", "/v1/approvals/{id}/refuse", refuse, OPERATE),
         ("GET", "/v1/recon", reconciliation, read),
+        ("POST", "/v1/routing/table", propose_table, OPERATE),
+        ("POST", "/v1/limits/{name}", propose_limit, OPERATE),
     ]

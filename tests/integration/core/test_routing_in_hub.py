@@ -196,3 +196,29 @@ async def test_pacs002_settled_completes_the_payment(hub: Hub, tmp_path: Path) -
     assert hub.journal is not None
     record = await hub.journal.get(message_id)
     assert record is not None and record.state.value == "COMPLETED"
+
+
+async def test_routing_table_change_needs_a_second_person(hub: Hub, tmp_path: Path) -> None:
+    assert hub.journal is not None
+    _, alice = await hub.journal.create_key("operator", "alice")
+    _, bob = await hub.journal.create_key("operator", "bob")
+    base = f"http://127.0.0.1:{hub.api_port}"
+    new = TABLE.replace('currency = "EUR"', 'currency = "CHF"')
+    async with aiohttp.ClientSession() as s:
+        async with s.post(f"{base}/v1/routing/table", data="[[rules]]\nid = 1\n",
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            assert r.status == 422 and (await r.json())["diagnostics"]
+        async with s.post(f"{base}/v1/routing/table", data=new,
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            proposal = await r.json()
+        assert (tmp_path / "routes.toml").read_text() == TABLE
+        async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            assert r.status == 403
+        async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
+                          headers={"Authorization": f"Bearer {bob}"}) as r:
+            assert r.status == 200, await r.text()
+    assert (tmp_path / "routes.toml").read_text() == new
+    assert hub.planner is not None
+    choice = hub.planner.choose(codecs.decode(mt103()).messages[0], at=datetime.now(UTC))
+    assert getattr(choice, "connector", None) == "outbox"

@@ -14,6 +14,7 @@ import pytest
 from hub.app import Hub
 from hub.config import load
 from hub.connectors.base import Outcome, StatusUpdate
+from hub.limits import Limits, parse_limits
 from hub.model import State
 from tests.conftest import PG_DSN, _drop_schema, _new_schema
 from tests.integration.core.test_journal import payment
@@ -101,3 +102,34 @@ async def test_a_person_releases_a_payment_above_the_limit(hub: Hub) -> None:
             assert r.status == 200
     types = await state_of(hub, big, State.DISPATCHED)
     assert types.count("limit_exceeded") == 1
+
+
+async def test_limit_changes_need_a_second_person_and_outlive_a_restart(
+        hub: Hub, tmp_path: Path) -> None:
+    assert hub.journal is not None and hub.limits is not None
+    _, alice = await hub.journal.create_key("operator", "alice")
+    _, bob = await hub.journal.create_key("operator", "bob")
+    base = f"http://127.0.0.1:{hub.api_port}"
+    async with aiohttp.ClientSession() as s:
+        async with s.post(f"{base}/v1/limits/eur_out", json={"intraday": "not money"},
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            assert r.status == 422
+        async with s.post(f"{base}/v1/limits/eur_out", json={"intraday": "2500"},
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            proposal = await r.json()
+        assert hub.limits.limits[0].intraday == 1000  # nothing changes before approval
+        async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
+                          headers={"Authorization": f"Bearer {alice}"}) as r:
+            assert r.status == 403
+        async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
+                          headers={"Authorization": f"Bearer {bob}"}) as r:
+            assert r.status == 200
+    assert hub.limits.limits[0].intraday == 2500
+    restarted = Limits(parse_limits(hub.settings.limits), hub.journal, hub.metrics)
+    assert restarted.limits[0].intraday == 1000
+    await restarted.replay()  # what the hub does at start
+    assert restarted.limits[0].intraday == 2500
+    # a second payment of 600 now fits (1,200 <= 2,500)
+    first, second = await submit(hub, "600.00"), await submit(hub, "600.00")
+    await state_of(hub, first, State.DISPATCHED)
+    await state_of(hub, second, State.DISPATCHED)
