@@ -57,6 +57,7 @@ class Policy:
 
 
 REPLAN_GRACE = timedelta(minutes=1)
+URGENT_AHEAD = 86_400_000_000  # µs: an urgent payment waiting for liquidity goes before others
 
 # Failures after which money may already have moved: a person decides, never a fallback route.
 NEEDS_A_PERSON = frozenset({"LINK.INTEGRITY", "STRIPE.IDEMPOTENCY", "PAYPAL.DUPLICATE_BATCH",
@@ -111,7 +112,13 @@ class Dispatcher:
             self.running = False
 
     async def dispatch(self, items: list[OutboxItem]) -> list[Settlement]:
-        verdicts = await asyncio.gather(*(self._one(item) for item in items))
+        messages = [from_data(item.canonical)[0] for item in items]
+        # Limits are taken one payment at a time, in claim order, so an urgent payment that
+        # waited gets the liquidity before a later one; the sends then run concurrently.
+        held = [await self._admit(item, message) for item, message in zip(items, messages,
+                                                                          strict=True)]
+        verdicts = await asyncio.gather(*(self._one(item, message, h) for item, message, h
+                                          in zip(items, messages, held, strict=True)))
         started = time.perf_counter()
         await self.journal.settle(list(verdicts))
         if self.limits is not None:  # what failed for good gives its liquidity back
@@ -125,9 +132,16 @@ class Dispatcher:
             time.perf_counter() - started)
         return list(verdicts)
 
-    async def _one(self, item: OutboxItem) -> Settlement:
+    async def _admit(self, item: OutboxItem,
+                     message: Message | None) -> tuple[str, str, str] | None:
+        if self.limits is None or message is None or item.connector not in self.connectors \
+                or (item.route or {}).get("limit_override"):
+            return None
+        return await self.limits.admit(item.message_id, item.connector, message)
+
+    async def _one(self, item: OutboxItem, message: Message | None,
+                   held: tuple[str, str, str] | None) -> Settlement:
         connector = self.connectors.get(item.connector)
-        message, _ = from_data(item.canonical)
         breaker = self.breakers.get(item.connector)
         started = time.perf_counter()
         error: ConnectorError | None = None
@@ -138,9 +152,7 @@ class Dispatcher:
         elif message is None:
             error = ConnectorError("stored message no longer reads", code="LINK.ERROR",
                                    retryable=False)
-        elif self.limits is not None and not (item.route or {}).get("limit_override") and (
-                held := await self.limits.admit(item.message_id, item.connector,
-                                                message)) is not None:
+        elif held is not None:
             return self._held(item, *held)
         elif (late := self._replanned(item, message)) is not None:
             return late
@@ -232,8 +244,10 @@ class Dispatcher:
         data = {"connector": item.connector, "code": code, "reason": why}
         self.metrics.dispatched.labels(item.connector, verdict).inc()
         if verdict == "wait":
+            # Parked rows go again oldest first, urgent ones before all others.
+            urgent = (item.canonical.get("priority") or "").upper() in ("HIGH", "URGP")
             return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="wait",
-                              state=item.state,
+                              state=item.state, next_us=now_us() - (URGENT_AHEAD if urgent else 0),
                               event=NewEvent("limit_wait", item.state, self.worker, data))
         return Settlement(outbox_id=item.id, message_id=item.message_id, outcome="dead",
                           state=State.REPAIR,

@@ -341,6 +341,7 @@ class Journal:
         async with self.db.transaction() as c:
             await c.execute(self.q["reclaim_expired"], at)
             rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
+        rows.sort(key=lambda r: (r["next_us"], r["id"]))  # RETURNING keeps no order
         return [OutboxItem(
             id=r["id"], message_id=r["message_id"], connector=r["connector"], format=r["format"],
             payload=bytes(r["payload"]), idempotency_key=r["idempotency_key"],

@@ -133,3 +133,27 @@ async def test_limit_changes_need_a_second_person_and_outlive_a_restart(
     first, second = await submit(hub, "600.00"), await submit(hub, "600.00")
     await state_of(hub, first, State.DISPATCHED)
     await state_of(hub, second, State.DISPATCHED)
+
+
+async def test_urgent_payments_get_liquidity_first(hub: Hub) -> None:
+    first = await submit(hub, "600.00")
+    await state_of(hub, first, State.DISPATCHED)
+    normal = await submit(hub, "600.00")
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/messages",
+            headers={"Authorization": f"Bearer {hub.bootstrap_token}"},
+            data=payment(amount={"value": "600.00", "currency": "EUR"}, priority="URGP")) as r:
+        urgent = (await r.json())["id"]
+    assert hub.journal is not None
+    for _ in range(200):
+        if await hub.journal.waiting_count() == 2:
+            break
+        await asyncio.sleep(0.03)
+    record = await hub.journal.get(first)
+    assert record is not None
+    await hub.apply_updates("outbox", [StatusUpdate(reference=record.external_ref,
+                                                    outcome=Outcome.REJECTED)])
+    await state_of(hub, urgent, State.DISPATCHED)
+    await asyncio.sleep(0.3)
+    still = await hub.journal.get(normal)
+    assert still is not None and still.state is State.QUEUED

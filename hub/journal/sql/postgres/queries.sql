@@ -78,7 +78,7 @@ WHERE m.id = o.message_id AND o.id IN (
     FOR UPDATE SKIP LOCKED
     LIMIT $4)
 RETURNING o.id, o.message_id, o.connector, o.format, o.payload, o.idempotency_key, o.attempts,
-    m.canonical, m.route, m.state;
+    o.next_us, m.canonical, m.route, m.state;
 
 -- name: reclaim_expired
 UPDATE outbox SET state = 'queued', claimed_by = NULL, claimed_until_us = NULL
@@ -230,7 +230,7 @@ SELECT scope, currency, day, amount FROM limit_holds WHERE message_id = $1;
 DELETE FROM limit_holds WHERE message_id = $1;
 
 -- name: outbox_release_waiting
-UPDATE outbox SET state = 'queued', next_us = $1 WHERE state = 'waiting';
+UPDATE outbox SET state = 'queued' WHERE state = 'waiting' AND next_us <= $1;
 
 -- name: outbox_waiting_count
 SELECT count(*) AS n FROM outbox WHERE state = 'waiting';

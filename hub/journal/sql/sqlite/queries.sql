@@ -75,7 +75,7 @@ WHERE id IN (
     WHERE (state = 'queued' AND next_us <= ?3)
     ORDER BY next_us, id
     LIMIT ?4)
-RETURNING id, message_id, connector, format, payload, idempotency_key, attempts,
+RETURNING id, message_id, connector, format, payload, idempotency_key, attempts, next_us,
     (SELECT canonical FROM messages m WHERE m.id = outbox.message_id) AS canonical,
     (SELECT route FROM messages m WHERE m.id = outbox.message_id) AS route,
     (SELECT state FROM messages m WHERE m.id = outbox.message_id) AS state;
@@ -230,7 +230,7 @@ SELECT scope, currency, day, amount FROM limit_holds WHERE message_id = ?1;
 DELETE FROM limit_holds WHERE message_id = ?1;
 
 -- name: outbox_release_waiting
-UPDATE outbox SET state = 'queued', next_us = ?1 WHERE state = 'waiting';
+UPDATE outbox SET state = 'queued' WHERE state = 'waiting' AND next_us <= ?1;
 
 -- name: outbox_waiting_count
 SELECT count(*) AS n FROM outbox WHERE state = 'waiting';
