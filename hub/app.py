@@ -112,7 +112,7 @@ class Hub:
         self.pipeline = Pipeline(journal, self.planner, metrics=self.metrics, our_bic=s.hub.bic,
                                  batch_max=s.journal.batch_max, on_queued=self._wake,
                                  holds=self._holds(), interchanges=Interchanges(journal),
-                                 on_final=self._released)
+                                 on_final=self._released, on_credit=self._credited)
         self.pipeline.start()
         d = s.dispatch
         self.dispatcher = Dispatcher(
@@ -219,6 +219,10 @@ class Hub:
             if self.screener is not None:
                 holds.append(hold_check(self.screener, self.metrics))
         return holds
+
+    async def _credited(self, message: Message) -> None:
+        if self.limits is not None:
+            await self.limits.credit(message)
 
     async def _released(self, message_id: str) -> None:
         if self.limits is not None:

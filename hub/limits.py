@@ -1,5 +1,8 @@
 """Limits and liquidity: what may leave, per connector (rail or nostro link) and currency.
 
+Confirmations of funds received (MT910, CRDT entries of a camt.054/053 or MT940) give their
+amount back as intraday room, as rejections and returns of our own payments do.
+
 A payment above a limit's maximum single amount is held for a person (REPAIR). A payment that
 would take a limit's intraday debit usage past its ceiling waits (its outbox row is parked,
 not failed) until liquidity returns: when a payment held against the limit fails for good, is
@@ -142,6 +145,22 @@ class Limits:
         if released:
             await self.refresh()
         return released
+
+    async def credit(self, message: Message, at: datetime | None = None) -> bool:
+        """A confirmation of funds received (MT910, a CRDT statement entry) gives its amount of
+        intraday room back to every limit of that currency."""
+        amount = message.amount
+        if amount is None or not amount.value:
+            return False
+        now = at or datetime.now(UTC)
+        holds = [(lim.scope, lim.currency, now.astimezone(lim.zone).date().isoformat(),
+                  amount.minor) for lim in self.limits
+                 if lim.currency == amount.currency and lim.intraday is not None]
+        if not holds:
+            return False
+        await self.journal.credit(holds)
+        await self.refresh(now)
+        return True
 
     async def refresh(self, at: datetime | None = None) -> None:
         now = at or datetime.now(UTC)

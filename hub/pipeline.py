@@ -99,6 +99,12 @@ class Result:
         return all(o.status == "duplicate" for o in self.outcomes)
 
 
+def is_credit(message: Message) -> bool:
+    """A confirmation that funds arrived on our account (MT910, a CRDT statement entry)."""
+    return (message.status or "").upper() == "CRDT" or \
+        message.extra.get("statement.direction") == "CRDT"
+
+
 def content_hash(message: Message) -> str:
     return hashlib.sha256(dumps(message)).hexdigest()
 
@@ -131,9 +137,11 @@ class Pipeline:
                  our_bic: str, holds: Sequence[HoldCheck] = (), batch_max: int = 256,
                  on_queued: Callable[[], None] | None = None,
                  interchanges: Interchanges | None = None,
-                 on_final: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 on_final: Callable[[str], Awaitable[None]] | None = None,
+                 on_credit: Callable[[Message], Awaitable[None]] | None = None) -> None:
         self.journal = journal
         self.on_final = on_final
+        self.on_credit = on_credit
         self.interchanges = interchanges
         self.planner = planner
         self.metrics = metrics
@@ -206,6 +214,8 @@ class Pipeline:
         for message, item, outcome in zip(decoded.messages, items, outcomes, strict=True):
             if outcome.status == "accepted" and message.kind in ANSWER_KINDS:
                 await self.apply_answer(message, item.id, actor=submission.channel)
+                if self.on_credit is not None and is_credit(message):
+                    await self.on_credit(message)
         return Result(decoded.format, outcomes,
                       [str(m.uetr) if m.uetr else None for m in decoded.messages], warnings,
                       await self._acknowledge(decoded))

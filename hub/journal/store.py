@@ -471,6 +471,15 @@ class Journal:
                 await self._notify(c)
         return bool(rows)
 
+    async def credit(self, holds: list[tuple[str, str, str, int]]) -> None:
+        """Funds received: each (scope, currency, day, amount) lowers that day's usage, and the
+        payments waiting for liquidity are offered again."""
+        async with self.db.transaction() as c:
+            for scope, currency, day, amount in holds:
+                await c.execute(self.q["limit_add"], scope, currency, day, -amount)
+            await c.execute(self.q["outbox_release_waiting"], now_us())
+            await self._notify(c)
+
     async def limit_used(self, scope: str, currency: str, day: str) -> int:
         async with self.db.connection() as c:
             row = await c.fetchrow(self.q["limit_used"].replace(" FOR UPDATE", ""), scope,

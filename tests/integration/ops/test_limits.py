@@ -157,3 +157,30 @@ async def test_urgent_payments_get_liquidity_first(hub: Hub) -> None:
     await asyncio.sleep(0.3)
     still = await hub.journal.get(normal)
     assert still is not None and still.state is State.QUEUED
+
+
+async def test_a_credit_confirmation_frees_liquidity_for_the_waiting_payment(hub: Hub) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from hub import codecs
+    from hub.model import Agent, Kind, Message, Money, Party
+    first = await submit(hub, "600.00")
+    await state_of(hub, first, State.DISPATCHED)
+    waiting = await submit(hub, "600.00")
+    assert hub.journal is not None
+    for _ in range(200):
+        if await hub.journal.waiting_count() == 1:
+            break
+        await asyncio.sleep(0.03)
+    credit = Message(kind=Kind.STATUS_REPORT, format="mt910", status="CRDT",
+                     instruction_id="CRED-1", related_reference="COVER-77",
+                     amount=Money(value=Decimal("600.00"), currency="EUR"),
+                     creditor=Party(account="NOSTRO-EUR-1"), debtor_agent=Agent(bic="COBADEFF"),
+                     settlement_date=date(2026, 11, 25))
+    raw = codecs.encode(credit, "mt910", sender="DEUTDEFFXXX", receiver="NVCHGB2LXXX")
+    async with aiohttp.ClientSession() as s, s.post(
+            f"http://127.0.0.1:{hub.api_port}/v1/messages", data=raw,
+            headers={"Authorization": f"Bearer {hub.bootstrap_token}"}) as r:
+        assert r.status == 202, await r.text()
+    await state_of(hub, waiting, State.DISPATCHED)
