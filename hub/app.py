@@ -185,7 +185,19 @@ class Hub:
         if self.limits is not None:
             ops.check_limit = self.limits.changed
             ops.change_limit = self.limits.change
+        ops.current = self._current_setting
         return ops
+
+    def _current_setting(self, action: str, target: str) -> Any:
+        if action == "routing_change" and isinstance(self.planner, TablePlanner) and \
+                self.planner.path is not None:
+            return self.planner.path.read_text("utf-8")
+        if action == "limit_change" and self.limits is not None:
+            limit = next((lim for lim in self.limits.limits if lim.name == target), None)
+            if limit is not None:
+                return {"max_single": str(limit.max_single) if limit.max_single else None,
+                        "intraday": str(limit.intraday) if limit.intraday else None}
+        return None
 
     def _check_table(self, text: str) -> None:
         try:

@@ -91,7 +91,8 @@ class Limits:
                            ("intraday", current.intraday)):
             if value is not None:
                 table[key] = str(value)
-        table.update({k: v for k, v in payload.items() if k in ("max_single", "intraday")})
+        table.update({k: v for k, v in payload.items()
+                      if k in ("max_single", "intraday") and v is not None})
         [limit] = parse_limits({name: table})
         return limit
 

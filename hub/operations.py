@@ -78,6 +78,7 @@ class Operations:
     check_routing: Callable[[str], None] | None = None
     change_limit: Callable[[str, dict[str, Any]], None] | None = None
     check_limit: Callable[[str, dict[str, Any]], object] | None = None
+    current: Callable[[str, str], Any] | None = None  # (action, target) -> the value now
 
     # -- configuration changes ----------------------------------------------------------------
 
@@ -96,6 +97,8 @@ class Operations:
             _checked(self.check_limit, target, payload)
         else:
             raise OperationError(f"unknown change {action!r}", code="REPAIR.UNKNOWN_ACTION")
+        if self.current is not None:  # kept with the proposal: what it changes, before/after
+            payload = {**payload, "before": self.current(action, target)}
         approval_id = await self.journal.propose(action, target, payload, reason, actor)
         return {"id": approval_id, "state": "pending", "action": action, "target": target}
 

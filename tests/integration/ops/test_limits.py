@@ -117,6 +117,11 @@ async def test_limit_changes_need_a_second_person_and_outlive_a_restart(
         async with s.post(f"{base}/v1/limits/eur_out", json={"intraday": "2500"},
                           headers={"Authorization": f"Bearer {alice}"}) as r:
             proposal = await r.json()
+        async with s.get(f"{base}/v1/approvals", headers={"Authorization": f"Bearer {bob}"}) as r:
+            [pending] = (await r.json())["items"]
+        assert pending["payload"] == {"intraday": "2500", "before": {
+            "max_single": "5000", "intraday": "1000"}}
+        assert pending["proposed_by"].endswith(":alice")
         assert hub.limits.limits[0].intraday == 1000  # nothing changes before approval
         async with s.post(f"{base}/v1/approvals/{proposal['id']}/approve",
                           headers={"Authorization": f"Bearer {alice}"}) as r:
