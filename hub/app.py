@@ -114,13 +114,9 @@ class Hub:
                                  holds=self._holds(), interchanges=Interchanges(journal),
                                  on_final=self._released, on_credit=self._credited)
         self.pipeline.start()
-        d = s.dispatch
         self.dispatcher = Dispatcher(
             journal, self.connectors, metrics=self.metrics, worker=self.node,
-            policy=Policy(batch_size=d.batch_size, concurrency=d.concurrency,
-                          lease_seconds=d.lease_seconds, max_attempts=d.max_attempts,
-                          base_delay=d.base_delay, max_delay=d.max_delay,
-                          poll_interval=d.poll_interval, send_timeout=d.send_timeout),
+            policy=s.dispatch,
             breakers=self.breakers, reroute=self._reroute, limits=self.limits)
         await journal.listen_outbox(self._wake)
         self._spawn("dispatcher", self.dispatcher.run())

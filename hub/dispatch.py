@@ -15,12 +15,12 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
 
+from hub.config import DispatchSettings
 from hub.connectors.base import Connector, Delivery, Outbound, Outcome
 from hub.errors import ConnectorError
 from hub.journal import Journal, NewEvent, OutboxItem, OutboxRow, Settlement, now_us
@@ -44,16 +44,8 @@ class Rerouter(Protocol):
                  message_id: str) -> tuple[RouteChoice, OutboxRow] | NoRoute: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    batch_size: int = 64
-    concurrency: int = 32
-    lease_seconds: float = 60.0
-    max_attempts: int = 6
-    base_delay: float = 0.5
-    max_delay: float = 300.0
-    poll_interval: float = 0.5
-    send_timeout: float = 30.0
+# The dispatcher's policy is its configuration section, read as it stands.
+Policy = DispatchSettings
 
 
 REPLAN_GRACE = timedelta(minutes=1)

@@ -33,7 +33,7 @@ from hub.journal import (
     OutboxRow,
 )
 from hub.metrics import Metrics
-from hub.model import Message, State, can_move, dumps, to_data
+from hub.model import Message, State, can_move, dumps
 from hub.model.rules import check
 from hub.router import NoRoute, Planner, RouteChoice
 from hub.status import ANSWER_KINDS, fold_acknowledged_copies, original_keys, state_for
@@ -365,7 +365,3 @@ class Pipeline:
             "action": "status.uncorrelated", "message_id": answer_id, "mismatch": mismatch,
             "keys": [v for _, v in original_keys(answer)]})
         return None
-
-
-def to_json(message: Message) -> dict[str, Any]:
-    return dict(to_data(message))

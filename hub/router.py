@@ -6,7 +6,7 @@ running hub, swaps it atomically on reload, and feeds it connector health.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -51,5 +51,3 @@ class StaticPlanner:
                            data={"connector": self.connector, "format": self.format,
                                  "rule": "default"})
 
-
-HealthSource = Callable[[], Mapping[str, Any]]

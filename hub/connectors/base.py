@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -59,6 +59,28 @@ def spec_from(settings: Mapping[str, Any], where: str) -> ConnectorSpec:
         raise ConfigError(f"{where}.{key}: not a valid value", code="CONFIG.TYPE",
                           location=f"{where}.{key}") from None
     return ConnectorSpec(**values)
+
+
+def setting_int(value: Any, where: str) -> int:
+    """An integer setting of a connector table (an int or digits, never a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where)
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where) from None
+
+
+def setting_decimal(value: Any, where: str) -> Decimal:
+    """A money-like setting: a decimal string or an integer, never a float."""
+    if isinstance(value, float | bool):
+        raise ConfigError(f"{where}: a decimal string or integer, never a float",
+                          code="CONFIG.TYPE", location=where)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f"{where}: a decimal number", code="CONFIG.TYPE",
+                          location=where) from None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -25,7 +25,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,7 +37,15 @@ from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import ContractLogicError, TransactionNotFound
 
 from hub import secrets
-from hub.connectors.base import ConnectorSpec, Delivery, Health, Outbound, Outcome
+from hub.connectors.base import (
+    ConnectorSpec,
+    Delivery,
+    Health,
+    Outbound,
+    Outcome,
+    setting_decimal,
+    setting_int,
+)
 from hub.connectors.nonces import (
     VOID,
     FilePendingTxStore,
@@ -143,7 +151,7 @@ class EthSettings:
         if not s[needed]:
             raise ConfigError(f"{where}.{needed}: required in {mode} mode",
                               location=f"{where}.{needed}")
-        confirmations = _int(s["confirmations"], f"{where}.confirmations")
+        confirmations = setting_int(s["confirmations"], f"{where}.confirmations")
         if confirmations < 1:
             raise ConfigError(f"{where}.confirmations: at least 1",
                               location=f"{where}.confirmations")
@@ -154,16 +162,16 @@ class EthSettings:
             rails=("ethereum",),
             formats=("json",),
             currencies=tuple(str(c) for c in s["currencies"]),
-            max_amount=None if s["max_amount"] is None else _dec(s["max_amount"],
+            max_amount=None if s["max_amount"] is None else setting_decimal(s["max_amount"],
                                                                  f"{where}.max_amount"),
-            settlement_seconds=(_int(s["settlement_seconds"], f"{where}.settlement_seconds")
+            settlement_seconds=(setting_int(s["settlement_seconds"], f"{where}.settlement_seconds")
                                 if s["settlement_seconds"] is not None else 12 * confirmations),
-            fixed_fee=_dec(s["fixed_fee"], f"{where}.fixed_fee"),
-            bps_fee=_dec(s["bps_fee"], f"{where}.bps_fee"),
+            fixed_fee=setting_decimal(s["fixed_fee"], f"{where}.fixed_fee"),
+            bps_fee=setting_decimal(s["bps_fee"], f"{where}.bps_fee"),
         )
         return cls(
             rpc_url=None if s["rpc_url"] is None else str(s["rpc_url"]),
-            chain_id=_int(s["chain_id"], f"{where}.chain_id"),
+            chain_id=setting_int(s["chain_id"], f"{where}.chain_id"),
             mode=mode,
             token_address=(None if not s["token_address"]
                            else _address(s["token_address"], f"{where}.token_address")),
@@ -174,9 +182,9 @@ class EthSettings:
             poll_interval=float(s["poll_interval"]),
             receipt_timeout=float(s["receipt_timeout"]),
             rpc_timeout=float(s["rpc_timeout"]),
-            gas_limit=None if s["gas_limit"] is None else _int(s["gas_limit"],
+            gas_limit=None if s["gas_limit"] is None else setting_int(s["gas_limit"],
                                                                f"{where}.gas_limit"),
-            gas_multiplier=_dec(s["gas_multiplier"], f"{where}.gas_multiplier"),
+            gas_multiplier=setting_decimal(s["gas_multiplier"], f"{where}.gas_multiplier"),
             max_priority_fee_wei=_gwei(s["max_priority_fee_gwei"],
                                        f"{where}.max_priority_fee_gwei"),
             max_fee_wei=None if max_fee is None else _gwei(max_fee, f"{where}.max_fee_gwei"),
@@ -186,28 +194,8 @@ class EthSettings:
         )
 
 
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where)
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where) from None
-
-
-def _dec(value: Any, where: str) -> Decimal:
-    if isinstance(value, float | bool):
-        raise ConfigError(f"{where}: a decimal string or integer, never a float",
-                          code="CONFIG.TYPE", location=where)
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise ConfigError(f"{where}: a decimal number", code="CONFIG.TYPE",
-                          location=where) from None
-
-
 def _gwei(value: Any, where: str) -> int:
-    return int(_dec(value, where).scaleb(9))
+    return int(setting_decimal(value, where).scaleb(9))
 
 
 def _address(value: Any, where: str) -> ChecksumAddress:

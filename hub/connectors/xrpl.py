@@ -26,7 +26,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,15 @@ from xrpl.transaction import sign
 from xrpl.wallet import Wallet
 
 from hub import secrets
-from hub.connectors.base import ConnectorSpec, Delivery, Health, Outbound, Outcome
+from hub.connectors.base import (
+    ConnectorSpec,
+    Delivery,
+    Health,
+    Outbound,
+    Outcome,
+    setting_decimal,
+    setting_int,
+)
 from hub.connectors.nonces import (
     VOID,
     FilePendingTxStore,
@@ -165,47 +173,27 @@ class XrplSettings:
             rails=("xrpl",),
             formats=("json",),
             currencies=tuple(str(c) for c in currencies),
-            max_amount=None if s["max_amount"] is None else _dec(s["max_amount"],
+            max_amount=None if s["max_amount"] is None else setting_decimal(s["max_amount"],
                                                                  f"{where}.max_amount"),
-            settlement_seconds=_int(s["settlement_seconds"], f"{where}.settlement_seconds"),
-            fixed_fee=_dec(s["fixed_fee"], f"{where}.fixed_fee"),
-            bps_fee=_dec(s["bps_fee"], f"{where}.bps_fee"),
+            settlement_seconds=setting_int(s["settlement_seconds"], f"{where}.settlement_seconds"),
+            fixed_fee=setting_decimal(s["fixed_fee"], f"{where}.fixed_fee"),
+            bps_fee=setting_decimal(s["bps_fee"], f"{where}.bps_fee"),
         )
         return cls(
             url=None if s["url"] is None else str(s["url"]),
             algorithm=algorithm,
             issuers=issuers,
             destinations=destinations,
-            ledger_offset=_int(s["ledger_offset"], f"{where}.ledger_offset"),
-            fee_drops=None if s["fee_drops"] is None else _int(s["fee_drops"],
+            ledger_offset=setting_int(s["ledger_offset"], f"{where}.ledger_offset"),
+            fee_drops=None if s["fee_drops"] is None else setting_int(s["fee_drops"],
                                                                f"{where}.fee_drops"),
-            max_fee_drops=_int(s["max_fee_drops"], f"{where}.max_fee_drops"),
+            max_fee_drops=setting_int(s["max_fee_drops"], f"{where}.max_fee_drops"),
             poll_interval=float(s["poll_interval"]),
             wait_timeout=float(s["wait_timeout"]),
             rpc_timeout=float(s["rpc_timeout"]),
             store_path=None if s["store_path"] is None else str(s["store_path"]),
             spec=spec,
         )
-
-
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where)
-    try:
-        return int(value)
-    except ValueError:
-        raise ConfigError(f"{where}: an integer", code="CONFIG.TYPE", location=where) from None
-
-
-def _dec(value: Any, where: str) -> Decimal:
-    if isinstance(value, float | bool):
-        raise ConfigError(f"{where}: a decimal string or integer, never a float",
-                          code="CONFIG.TYPE", location=where)
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise ConfigError(f"{where}: a decimal number", code="CONFIG.TYPE",
-                          location=where) from None
 
 
 def _destination(value: Any, where: str) -> Destination:

@@ -8,12 +8,10 @@ append   any later state change (status in, repair, operator action) as a chaine
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
 import secrets
-import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from hub.errors import HubError, JournalError, register
+from hub.errors import JournalError, register
 from hub.journal.db import Conn, Database, PostgresDatabase, SqliteDatabase, load_migrations
 from hub.journal.records import (
     GENESIS,
@@ -670,17 +668,4 @@ class _Releaser:
         await self.pool.release(self.conn)
 
 
-async def wait_for_postgres(dsn: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            conn = await asyncpg.connect(dsn)
-            await conn.close()
-            return
-        except (OSError, asyncpg.PostgresError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
-__all__ = ["HubError", "Journal", "verify_events"]
+__all__ = ["Journal", "verify_events"]

@@ -42,24 +42,15 @@ def looks_like_iban(account: str) -> bool:
     return IBAN_SHAPE.fullmatch(account) is not None
 
 
-def _agent(agent: Agent | None, path: str) -> Iterator[Diagnostic]:
-    if agent is None:
+def _holder(holder: Agent | Party | None, path: str) -> Iterator[Diagnostic]:
+    """BIC and IBAN of an agent or a party (both carry a BIC and an account)."""
+    if holder is None:
         return
-    if agent.bic is not None and (problem := bic_problem(agent.bic)):
-        yield Diagnostic("MODEL.BIC", f"{agent.bic}: {problem}", f"{path}.bic")
-    if (agent.account is not None and looks_like_iban(agent.account)
-            and (problem := iban_problem(agent.account))):
-        yield Diagnostic("MODEL.IBAN", f"{agent.account}: {problem}", f"{path}.account")
-
-
-def _party(party: Party | None, path: str) -> Iterator[Diagnostic]:
-    if party is None:
-        return
-    if party.bic is not None and (problem := bic_problem(party.bic)):
-        yield Diagnostic("MODEL.BIC", f"{party.bic}: {problem}", f"{path}.bic")
-    if (party.account is not None and looks_like_iban(party.account)
-            and (problem := iban_problem(party.account))):
-        yield Diagnostic("MODEL.IBAN", f"{party.account}: {problem}", f"{path}.account")
+    if holder.bic is not None and (problem := bic_problem(holder.bic)):
+        yield Diagnostic("MODEL.BIC", f"{holder.bic}: {problem}", f"{path}.bic")
+    if (holder.account is not None and looks_like_iban(holder.account)
+            and (problem := iban_problem(holder.account))):
+        yield Diagnostic("MODEL.IBAN", f"{holder.account}: {problem}", f"{path}.account")
 
 
 AGENT_FIELDS = ("debtor_agent", "creditor_agent", "instructing_agent", "instructed_agent",
@@ -73,11 +64,11 @@ def check(message: Message, path: str = "") -> list[Diagnostic]:
     prefix = f"{path}." if path else ""
     found: list[Diagnostic] = []
     for name in AGENT_FIELDS:
-        found.extend(_agent(getattr(message, name), prefix + name))
+        found.extend(_holder(getattr(message, name), prefix + name))
     for i, agent in enumerate(message.intermediary_agents):
-        found.extend(_agent(agent, f"{prefix}intermediary_agents[{i}]"))
+        found.extend(_holder(agent, f"{prefix}intermediary_agents[{i}]"))
     for name in PARTY_FIELDS:
-        found.extend(_party(getattr(message, name), prefix + name))
+        found.extend(_holder(getattr(message, name), prefix + name))
     if message.kind in TRANSFER_KINDS:
         if message.amount is None:
             found.append(Diagnostic("MODEL.REQUIRED", "a transfer needs an amount",
