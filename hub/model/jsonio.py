@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -28,16 +28,6 @@ from hub.model.money import Money
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
-
-
-@cache
-def _unwrapped(tp: Any) -> Any:
-    return _unwrap_optional(tp)
-
-
-@cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def _unwrap_optional(tp: Any) -> Any:
@@ -117,6 +107,133 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(to_data(obj), option=orjson.OPT_SORT_KEYS)
 
 
+Read = Callable[["_Reader", Any, str], Any]
+"""A compiled reader for one type: (reader, JSON value, path) -> value, or None after a fail()."""
+
+
+def _read_str(reader: _Reader, value: Any, path: str) -> Any:
+    if type(value) is str:
+        return value
+    reader.fail("MODEL.TYPE", "expected a string", path)
+    return None
+
+
+def _read_uuid(reader: _Reader, value: Any, path: str) -> Any:
+    try:
+        uuid = UUID(str(value))
+    except ValueError:
+        reader.fail("MODEL.UETR", f"{value!r} is not a UUID", path)
+        return None
+    if uuid.version != 4 or str(uuid) != str(value).lower():
+        reader.fail("MODEL.UETR", f"{value!r} is not a UUID version 4 in canonical form", path)
+        return None
+    return uuid
+
+
+def _read_datetime(reader: _Reader, value: Any, path: str) -> Any:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        reader.fail("MODEL.DATE", f"{value!r} is not an ISO 8601 date-time", path)
+        return None
+    if parsed.tzinfo is None:
+        reader.fail("MODEL.DATETIME_NAIVE", f"{value!r} has no time zone", path)
+        return None
+    return parsed
+
+
+def _read_date(reader: _Reader, value: Any, path: str) -> Any:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        reader.fail("MODEL.DATE", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)", path)
+        return None
+
+
+def _read_strings(reader: _Reader, value: Any, path: str) -> Any:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        reader.fail("MODEL.TYPE", "expected an object of strings", path)
+        return {}
+    return dict(value)
+
+
+def _read_money(reader: _Reader, value: Any, path: str) -> Any:
+    if not isinstance(value, dict):
+        reader.fail("MODEL.TYPE", "expected {value, currency}", path)
+        return None
+    raw, currency = value.get("value"), value.get("currency")
+    if not isinstance(raw, str):
+        reader.fail("MODEL.AMOUNT", "amount value must be a decimal string such as \"100.25\"",
+                    f"{path}.value")
+        return None
+    if not isinstance(currency, str):
+        reader.fail("MODEL.CURRENCY", "currency must be an ISO 4217 code", f"{path}.currency")
+        return None
+    try:
+        return Money(value=Decimal(raw), currency=currency)
+    except InvalidOperation:
+        reader.fail("MODEL.AMOUNT", f"{raw!r} is not a decimal number", f"{path}.value")
+    except ModelError as exc:
+        where = f"{path}.currency" if exc.code == "MODEL.CURRENCY" else f"{path}.value"
+        reader.fail(exc.code, exc.message, where)
+    return None
+
+
+def _enum_reader(tp: type[Enum]) -> Read:
+    members = {m.value: m for m in tp}
+    allowed = ", ".join(str(v) for v in members)
+
+    def read(reader: _Reader, value: Any, path: str) -> Any:
+        found = members.get(value) if isinstance(value, str) else None
+        if found is None:
+            reader.fail("MODEL.ENUM", f"{value!r} is not one of {allowed}", path)
+        return found
+    return read
+
+
+def _tuple_reader(item: Read) -> Read:
+    def read(reader: _Reader, value: Any, path: str) -> Any:
+        if not isinstance(value, list):
+            reader.fail("MODEL.TYPE", "expected an array", path)
+            return ()
+        items = [None if v is None else item(reader, v, f"{path}[{i}]")
+                 for i, v in enumerate(value)]
+        return tuple(i for i in items if i is not None)
+    return read
+
+
+@cache
+def _reader_for(tp: Any) -> Read:
+    tp = _unwrap_optional(tp)
+    origin = typing.get_origin(tp)
+    if tp is str:
+        return _read_str
+    if tp is Money:
+        return _read_money
+    if dataclasses.is_dataclass(tp):
+        cls = typing.cast(type, tp)
+        return lambda reader, value, path: reader.struct(cls, value, path)
+    if origin is tuple:
+        return _tuple_reader(_reader_for(typing.get_args(tp)[0]))
+    if origin in (Mapping, dict) or tp is Mapping:
+        return _read_strings
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return _enum_reader(tp)
+    if tp is UUID:
+        return _read_uuid
+    if tp is datetime:
+        return _read_datetime
+    if tp is date:
+        return _read_date
+    raise TypeError(f"no JSON reader for {tp!r}")
+
+
+@cache
+def _struct_plan(cls: type) -> dict[str, Read]:
+    hints = _hints(cls)
+    return {f.name: _reader_for(hints[f.name]) for f in dataclasses.fields(cls)}
+
+
 class _Reader:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
@@ -124,104 +241,22 @@ class _Reader:
     def fail(self, code: str, message: str, path: str) -> None:
         self.diagnostics.append(Diagnostic(code, message, path))
 
-    def read(self, tp: Any, value: Any, path: str) -> Any:
-        tp = _unwrapped(tp)
-        if value is None:
-            return None
-        origin = typing.get_origin(tp)
-        if tp is Money:
-            return self.money(value, path)
-        if dataclasses.is_dataclass(tp):
-            return self.struct(typing.cast(type, tp), value, path)
-        if origin is tuple:
-            (item_tp, *_rest) = typing.get_args(tp)
-            if not isinstance(value, list):
-                self.fail("MODEL.TYPE", "expected an array", path)
-                return ()
-            items = [self.read(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value)]
-            return tuple(i for i in items if i is not None)
-        if origin in (Mapping, dict) or tp is Mapping:
-            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                self.fail("MODEL.TYPE", "expected an object of strings", path)
-                return {}
-            return dict(value)
-        if isinstance(tp, type) and issubclass(tp, Enum):
-            try:
-                return tp(value)
-            except ValueError:
-                allowed = ", ".join(str(m.value) for m in tp)
-                self.fail("MODEL.ENUM", f"{value!r} is not one of {allowed}", path)
-                return None
-        if tp is UUID:
-            try:
-                uuid = UUID(str(value))
-            except ValueError:
-                self.fail("MODEL.UETR", f"{value!r} is not a UUID", path)
-                return None
-            if uuid.version != 4 or str(uuid) != str(value).lower():
-                self.fail("MODEL.UETR", f"{value!r} is not a UUID version 4 in canonical form",
-                          path)
-                return None
-            return uuid
-        if tp is datetime:
-            try:
-                parsed = datetime.fromisoformat(str(value))
-            except ValueError:
-                self.fail("MODEL.DATE", f"{value!r} is not an ISO 8601 date-time", path)
-                return None
-            if parsed.tzinfo is None:
-                self.fail("MODEL.DATETIME_NAIVE", f"{value!r} has no time zone", path)
-                return None
-            return parsed
-        if tp is date:
-            try:
-                return date.fromisoformat(str(value))
-            except ValueError:
-                self.fail("MODEL.DATE", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)", path)
-                return None
-        if tp is str:
-            if not isinstance(value, str):
-                self.fail("MODEL.TYPE", "expected a string", path)
-                return None
-            return value
-        self.fail("MODEL.TYPE", f"cannot read {tp!r}", path)
-        return None
-
-    def money(self, value: Any, path: str) -> Money | None:
-        if not isinstance(value, dict):
-            self.fail("MODEL.TYPE", "expected {value, currency}", path)
-            return None
-        raw, currency = value.get("value"), value.get("currency")
-        if not isinstance(raw, str):
-            self.fail("MODEL.AMOUNT", "amount value must be a decimal string such as \"100.25\"",
-                      f"{path}.value")
-            return None
-        if not isinstance(currency, str):
-            self.fail("MODEL.CURRENCY", "currency must be an ISO 4217 code", f"{path}.currency")
-            return None
-        try:
-            return Money(value=Decimal(raw), currency=currency)
-        except InvalidOperation:
-            self.fail("MODEL.AMOUNT", f"{raw!r} is not a decimal number", f"{path}.value")
-        except ModelError as exc:
-            where = f"{path}.currency" if exc.code == "MODEL.CURRENCY" else f"{path}.value"
-            self.fail(exc.code, exc.message, where)
-        return None
-
     def struct(self, cls: type, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             self.fail("MODEL.TYPE", "expected an object", path or "$")
             return None
-        hints = _hints(cls)
-        names = _field_names(cls)
+        plan = _struct_plan(cls)
         kwargs: dict[str, Any] = {}
         before = len(self.diagnostics)
+        prefix = f"{path}." if path else ""
         for key, item in value.items():
-            where = f"{path}.{key}" if path else key
-            if key not in names:
-                self.fail("MODEL.UNKNOWN_FIELD", f"unknown element {key!r}", where)
+            read = plan.get(key)
+            if read is None:
+                self.fail("MODEL.UNKNOWN_FIELD", f"unknown element {key!r}", prefix + key)
                 continue
-            result = self.read(hints[key], item, where)
+            if item is None:
+                continue
+            result = read(self, item, prefix + key)
             if result is not None:
                 kwargs[key] = result
         if len(self.diagnostics) > before:
@@ -242,7 +277,7 @@ def from_data(data: Any) -> tuple[Message | None, list[Diagnostic]]:
     if isinstance(data, dict) and "kind" not in data:
         reader.fail("MODEL.REQUIRED", "kind is required", "kind")
         return None, reader.diagnostics
-    message = reader.read(Message, data, "")
+    message = reader.struct(Message, data, "")
     return (message if not reader.diagnostics else None), reader.diagnostics
 
 

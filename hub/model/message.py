@@ -18,6 +18,7 @@ from types import MappingProxyType
 from uuid import UUID
 
 from hub.errors import ModelError
+from hub.model.construct import direct_init
 from hub.model.money import Money
 
 BIC_SHAPE = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
@@ -56,7 +57,8 @@ def _check_aware(value: datetime | None, where: str) -> None:
                          location=where)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class PostalAddress:
     """Structured where the source is structured; `lines` holds unstructured address lines."""
 
@@ -78,7 +80,8 @@ class PostalAddress:
         return self.town_name is not None and self.country is not None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Party:
     """A debtor or creditor: a person or an organisation, with the account it holds."""
 
@@ -94,7 +97,8 @@ class Party:
         _check_bic(self.bic, "bic")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Agent:
     """A financial institution in the chain, with the account held there where one is named."""
 
@@ -109,7 +113,8 @@ class Agent:
         _check_bic(self.bic, "bic")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Message:
     """One payment instruction, status or notice in the hub's own terms.
 

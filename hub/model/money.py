@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from hub.errors import ModelError
+from hub.model.construct import direct_init
 
 
 def _load_iso4217() -> dict[str, int]:
@@ -44,7 +45,8 @@ def is_currency(code: str) -> bool:
     return MINOR_UNITS.get(code, -1) >= 0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True)
 class Money:
     value: Decimal
     currency: str
