@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ import orjson
 from hub import codecs
 from hub.batching import GroupCommit
 from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors, register
+from hub.ids import new_id
 from hub.interchanges import Interchanges
 from hub.journal import (
     AcceptOutcome,
@@ -192,7 +192,7 @@ class Pipeline:
             raise refused
         warnings = [d for d in decoded.diagnostics if d.severity is not Severity.ERROR]
         raw_sha = hashlib.sha256(submission.raw).hexdigest()
-        record = InputRecord(id=str(uuid.uuid4()), channel=submission.channel,
+        record = InputRecord(id=new_id(), channel=submission.channel,
                              name=submission.name, sha256=raw_sha, size=len(submission.raw),
                              format=decoded.format, raw=submission.raw)
         at = datetime.now(UTC)
@@ -233,7 +233,7 @@ class Pipeline:
     def _prepare(self, message: Message, index: int, submission: Submission,
                  record: InputRecord, decoded: codecs.Decoded, warnings: list[Diagnostic],
                  at: datetime, hold: Hold | None) -> NewMessage:
-        message_id = str(uuid.uuid4())
+        message_id = new_id()
         canonical_json = dumps(message).decode()
         digest = hashlib.sha256(canonical_json.encode()).hexdigest()
         actor = submission.submitted_by or submission.channel
