@@ -20,7 +20,14 @@ import asyncpg
 import orjson
 
 from hub.errors import JournalError, register
-from hub.journal.db import Conn, Database, PostgresDatabase, SqliteDatabase, load_migrations
+from hub.journal.db import (
+    Conn,
+    Database,
+    PostgresDatabase,
+    Row,
+    SqliteDatabase,
+    load_migrations,
+)
 from hub.journal.records import (
     GENESIS,
     AcceptOutcome,
@@ -127,6 +134,33 @@ def verify_events(events: Iterable[EventRecord],
     return problems
 
 
+def _sort_out(items: list[NewMessage], known: Mapping[str, Row],
+              ) -> tuple[list[AcceptOutcome], list[NewMessage]]:
+    """Answer duplicates and conflicts (with the journal and within the batch); the rest is
+    fresh and will be stored."""
+    outcomes: list[AcceptOutcome] = []
+    fresh: list[NewMessage] = []
+    claimed: dict[str, NewMessage] = {}
+    for item in items:
+        hit = known.get(item.dedup_key)
+        if hit is not None:
+            status = "duplicate" if hit["content_hash"] == item.content_hash else "conflict"
+            outcomes.append(AcceptOutcome(status, hit["message_id"], State(hit["state"])))
+        elif (first := claimed.get(item.dedup_key)) is not None:
+            status = "duplicate" if first.content_hash == item.content_hash else "conflict"
+            outcomes.append(AcceptOutcome(status, first.id, first.state))
+        else:
+            claimed[item.dedup_key] = item
+            fresh.append(item)
+            outcomes.append(AcceptOutcome("accepted", item.id, item.state))
+    return outcomes, fresh
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as column lists (for unnest); `width` columns even when there are no rows."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
 class Journal:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -216,29 +250,56 @@ class Journal:
         raise AssertionError("unreachable")
 
     async def _accept(self, items: list[NewMessage]) -> list[AcceptOutcome]:
-        outcomes: list[AcceptOutcome | None] = [None] * len(items)
         at = now_us()
+        if self.dialect == "postgres":
+            # Two round trips: the dedup lookup, then every row in one statement. A message
+            # that another process stored in between fails the statement on the dedup key,
+            # and accept() runs the batch again.
+            async with self.db.connection() as c:
+                known = await self._known(c, items)
+                outcomes, fresh = _sort_out(items, known)
+                if fresh:
+                    await c.execute(self.q["accept_batch"], *self._batch_columns(fresh, at))
+            return outcomes
         async with self.db.transaction() as c:
-            keys = list({i.dedup_key for i in items})
-            known = {r["key"]: r for r in await c.fetch(self.q["dedup_lookup"], self._array(keys))}
-            fresh: list[tuple[int, NewMessage]] = []
-            claimed: dict[str, NewMessage] = {}
-            for index, item in enumerate(items):
-                hit = known.get(item.dedup_key)
-                if hit is not None:
-                    status = "duplicate" if hit["content_hash"] == item.content_hash else "conflict"
-                    outcomes[index] = AcceptOutcome(status, hit["message_id"], State(hit["state"]))
-                elif (first := claimed.get(item.dedup_key)) is not None:
-                    status = "duplicate" if first.content_hash == item.content_hash else "conflict"
-                    outcomes[index] = AcceptOutcome(status, first.id, first.state)
-                else:
-                    claimed[item.dedup_key] = item
-                    fresh.append((index, item))
+            outcomes, fresh = _sort_out(items, await self._known(c, items))
             if fresh:
-                await self._insert(c, [item for _, item in fresh], at)
-                for index, item in fresh:
-                    outcomes[index] = AcceptOutcome("accepted", item.id, item.state)
-        return [o for o in outcomes if o is not None]
+                await self._insert(c, fresh, at)
+        return outcomes
+
+    async def _known(self, c: Conn, items: list[NewMessage]) -> dict[str, Row]:
+        keys = list({i.dedup_key for i in items})
+        return {r["key"]: r for r in await c.fetch(self.q["dedup_lookup"], self._array(keys))}
+
+    def _batch_columns(self, items: list[NewMessage], at: int) -> list[Any]:
+        """The parameters of accept_batch: each table's rows turned into column arrays."""
+        inputs = list({i.input.id: i.input for i in items}.values())
+        message_rows: list[tuple[Any, ...]] = []
+        event_rows: list[tuple[Any, ...]] = []
+        dedup_rows: list[tuple[Any, ...]] = []
+        outbox_rows: list[tuple[Any, ...]] = []
+        for item in items:
+            chain = _Chain(item.id, 0, GENESIS)
+            for event in item.events:
+                chain.add(event, at)
+            message_rows.append((
+                item.id, item.input.id, item.input_index, item.state.value, item.format,
+                item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
+                item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
+                item.diagnostics_json, item.route_json, item.connector, chain.count,
+                chain.last_hash, item.callback_url))
+            event_rows.extend((m, n, kind, state, actor, data, prev, digest)
+                              for m, n, _, kind, state, actor, data, prev, digest in chain.rows)
+            dedup_rows.append((item.dedup_key, item.id, item.content_hash))
+            if item.outbox is not None:
+                o = item.outbox
+                outbox_rows.append((item.id, o.connector, o.format, o.payload, o.idempotency_key,
+                                    max(o.not_before_us, 0)))
+        input_rows = [(i.id, i.channel, i.name, i.sha256, i.size, i.format, i.raw, at)
+                      for i in inputs]
+        return [*_columns(input_rows, 8), *_columns(message_rows, 21),
+                *_columns(event_rows, 8), at, bool(outbox_rows),
+                *_columns(dedup_rows, 3), *_columns(outbox_rows, 6)]
 
     async def _insert(self, c: Conn, items: list[NewMessage], at: int) -> None:
         inputs = {i.input.id: i.input for i in items}
@@ -336,9 +397,13 @@ class Journal:
 
     async def claim(self, worker: str, limit: int, lease_us: int) -> list[OutboxItem]:
         at = now_us()
-        async with self.db.transaction() as c:
-            await c.execute(self.q["reclaim_expired"], at)
-            rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
+        if self.dialect == "postgres":  # one statement, expired leases included
+            async with self.db.connection() as c:
+                rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
+        else:
+            async with self.db.transaction() as c:
+                await c.execute(self.q["reclaim_expired"], at)
+                rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
         rows.sort(key=lambda r: (r["next_us"], r["id"]))  # RETURNING keeps no order
         return [OutboxItem(
             id=r["id"], message_id=r["message_id"], connector=r["connector"], format=r["format"],

@@ -35,6 +35,46 @@ INSERT INTO messages (id, input_id, input_index, state, format, kind, uetr, refe
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
     $20, $21, $21, $22);
 
+-- name: accept_batch
+-- A whole group commit as one statement: one round trip, atomic on its own (no BEGIN/COMMIT),
+-- each table's rows passed as column arrays. Foreign keys are checked at the end of the
+-- statement, so the order of the parts does not matter. $39 says whether to wake dispatchers.
+WITH new_inputs AS (
+    INSERT INTO inputs (id, channel, name, sha256, size, format, raw, received_us)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                         $6::text[], $7::bytea[], $8::bigint[])
+), new_messages AS (
+    INSERT INTO messages (id, input_id, input_index, state, format, kind, uetr, reference,
+        amount, currency, channel, sender, submitted_by, dedup_key, canonical, diagnostics,
+        route, connector, event_count, last_hash, created_us, updated_us, callback_url)
+    SELECT id, input_id, input_index, state, format, kind, uetr, reference, amount, currency,
+        channel, sender, submitted_by, dedup_key, canonical::jsonb, diagnostics::jsonb,
+        route::jsonb, connector, event_count, last_hash, $38, $38, callback_url
+    FROM unnest($9::text[], $10::text[], $11::integer[], $12::text[], $13::text[], $14::text[],
+                $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
+                $27::integer[], $28::text[], $29::text[])
+        AS t(id, input_id, input_index, state, format, kind, uetr, reference, amount, currency,
+             channel, sender, submitted_by, dedup_key, canonical, diagnostics, route, connector,
+             event_count, last_hash, callback_url)
+), new_events AS (
+    INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
+    SELECT message_id, n, $38, type, state, actor, data::jsonb, prev_hash, hash
+    FROM unnest($30::text[], $31::integer[], $32::text[], $33::text[], $34::text[],
+                $35::text[], $36::text[], $37::text[])
+        AS t(message_id, n, type, state, actor, data, prev_hash, hash)
+), new_dedup AS (
+    INSERT INTO dedup (key, message_id, content_hash)
+    SELECT * FROM unnest($40::text[], $41::text[], $42::text[])
+), new_outbox AS (
+    INSERT INTO outbox (message_id, connector, format, payload, idempotency_key, state, next_us,
+        created_us)
+    SELECT message_id, connector, format, payload, idempotency_key, 'queued', next_us, $38
+    FROM unnest($43::text[], $44::text[], $45::text[], $46::bytea[], $47::text[], $48::bigint[])
+        AS t(message_id, connector, format, payload, idempotency_key, next_us)
+)
+SELECT pg_notify('hub_outbox', '') WHERE $39::boolean;
+
 -- name: insert_event
 INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
@@ -68,21 +108,19 @@ SELECT * FROM events WHERE at_us >= $1 AND at_us < $2 ORDER BY message_id, n;
 SELECT * FROM events ORDER BY message_id, n;
 
 -- name: claim
+-- One statement, one round trip: due rows, and rows whose lease ran out (their holder died),
+-- are claimed, skipping those another process holds right now.
 UPDATE outbox o SET state = 'claimed', claimed_by = $1, claimed_until_us = $2,
     attempts = o.attempts + 1
 FROM messages m
 WHERE m.id = o.message_id AND o.id IN (
     SELECT id FROM outbox
-    WHERE (state = 'queued' AND next_us <= $3)
+    WHERE (state = 'queued' AND next_us <= $3) OR (state = 'claimed' AND claimed_until_us < $3)
     ORDER BY next_us, id
     FOR UPDATE SKIP LOCKED
     LIMIT $4)
 RETURNING o.id, o.message_id, o.connector, o.format, o.payload, o.idempotency_key, o.attempts,
     o.next_us, m.canonical, m.route, m.state;
-
--- name: reclaim_expired
-UPDATE outbox SET state = 'queued', claimed_by = NULL, claimed_until_us = NULL
-WHERE state = 'claimed' AND claimed_until_us < $1;
 
 -- name: heads_for_update
 SELECT id, state, event_count, last_hash FROM messages WHERE id = ANY($1::text[])
