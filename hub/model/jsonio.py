@@ -71,17 +71,23 @@ def _struct_writer(cls: type) -> Any:
 
 def _compile_writer(cls: type) -> Any:
     hints = _hints(cls)
-    plan = [(f.name, _writer(hints[f.name])) for f in dataclasses.fields(cls)]
+    plan = [(f.name, _writer(hints[f.name]), _is_collection(hints[f.name]))
+            for f in dataclasses.fields(cls)]
 
     def write(obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, convert in plan:
+        for name, convert, collection in plan:
             value = getattr(obj, name)
-            if value is None or (not value and isinstance(value, (tuple, Mapping))):
+            if value is None or (collection and not value):  # empty tuples and maps are left out
                 continue
             out[name] = convert(value)
         return out
     return write
+
+
+def _is_collection(tp: Any) -> bool:
+    tp = _unwrap_optional(tp)
+    return typing.get_origin(tp) in (tuple, Mapping, dict) or tp is Mapping
 
 
 def to_data(obj: Any) -> Any:

@@ -30,6 +30,10 @@ DIGITAL_ASSETS: dict[str, int] = {"XRP": 6, "NVCT": 6}
 MINOR_UNITS: dict[str, int] = {**ISO4217, **DIGITAL_ASSETS}
 
 
+_QUANTUM: dict[int, Decimal] = {units: Decimal(1).scaleb(-units) for units in range(0, 19)}
+"""Decimal('0.01') for 2 minor units ...: the step a currency's amounts are quantised to."""
+
+
 def minor_units(currency: str) -> int:
     """The currency's number of decimals; raises ModelError for unknown or unit-less codes."""
     units = MINOR_UNITS.get(currency)
@@ -61,7 +65,7 @@ class Money:
         units = minor_units(self.currency)
         exponent = self.value.as_tuple().exponent
         assert isinstance(exponent, int)
-        if -exponent > units and self.value != self.value.quantize(Decimal(1).scaleb(-units)):
+        if -exponent > units and self.value != self.value.quantize(_QUANTUM[units]):
             raise ModelError(
                 f"{self.value} has more decimals than {self.currency} allows ({units})",
                 code="MODEL.MINOR_UNITS", location="amount.value")
@@ -88,8 +92,7 @@ class Money:
 
     def text(self) -> str:
         """The value written with exactly the currency's decimals: '1234.50'."""
-        units = minor_units(self.currency)
-        return str(self.value.quantize(Decimal(1).scaleb(-units)))
+        return str(self.value.quantize(_QUANTUM[minor_units(self.currency)]))
 
     def __str__(self) -> str:
         return f"{self.currency} {self.text()}"
