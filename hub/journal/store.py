@@ -161,6 +161,55 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
+OUTBOX_STATES = {"sent": "sent", "retry": "queued", "dead": "dead", "reroute": "rerouted",
+                 "wait": "waiting"}
+
+
+class _SettlePlan:
+    """The rows a batch of dispatcher verdicts writes, given the heads of their messages."""
+
+    def __init__(self, verdicts: list[Settlement], heads: Mapping[str, Row], at: int) -> None:
+        self.chains: dict[str, _Chain] = {}
+        self.read_counts: dict[str, int] = {}
+        self.states: dict[str, State] = {}
+        self.extras: dict[str, tuple[str | None, str | None, str | None]] = {}
+        # (outbox id, message id, state, error, next_us, 1 when the claim was no attempt)
+        self.outbox_rows: list[tuple[int, str, str, str | None, int, int]] = []
+        self.new_outbox: list[tuple[str, str, str, bytes, str, int]] = []
+        for v in verdicts:
+            head = heads[v.message_id]
+            chain = self.chains.get(v.message_id)
+            if chain is None:
+                chain = self.chains[v.message_id] = _Chain(
+                    v.message_id, head["event_count"], head["last_hash"])
+                self.read_counts[v.message_id] = head["event_count"]
+            current = self.states.get(v.message_id, State(head["state"]))
+            target = v.state
+            if target != current and not can_move(current, target):
+                log.warning("state change refused", extra={
+                    "action": "journal.transition_refused", "message_id": v.message_id,
+                    "from": current.value, "to": target.value})
+                target = current
+            self.states[v.message_id] = target
+            chain.add(NewEvent(v.event.type, target, v.event.actor, v.event.data), at)
+            connector = v.reroute.connector if v.reroute else None
+            self.extras[v.message_id] = (v.external_ref, v.route_json, connector)
+            self.outbox_rows.append((v.outbox_id, v.message_id, OUTBOX_STATES[v.outcome], v.error,
+                                     v.next_us, int(v.outcome == "wait")))
+            if v.reroute is not None:
+                o = v.reroute
+                self.new_outbox.append((v.message_id, o.connector, o.format, o.payload,
+                                        o.idempotency_key, max(o.not_before_us, 0)))
+
+    def event_rows(self) -> list[tuple[Any, ...]]:
+        return [row for chain in self.chains.values() for row in chain.rows]
+
+    def head_rows(self) -> list[tuple[Any, ...]]:
+        """(id, state, event count, last hash, external ref, route, connector, count read)"""
+        return [(mid, self.states[mid].value, chain.count, chain.last_hash, *self.extras[mid],
+                 self.read_counts[mid]) for mid, chain in self.chains.items()]
+
+
 class Journal:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -414,50 +463,56 @@ class Journal:
     async def settle(self, verdicts: list[Settlement]) -> None:
         if not verdicts:
             return
+        if self.dialect == "postgres":
+            verdicts = await self._settle_optimistic(verdicts)
+            if not verdicts:
+                return
         at = now_us()
         async with self.db.transaction() as c:
             ids = sorted({v.message_id for v in verdicts})
             heads = {r["id"]: r for r in await c.fetch(self.q["heads_for_update"],
                                                          self._array(ids))}
-            chains: dict[str, _Chain] = {}
-            states: dict[str, State] = {}
-            extras: dict[str, tuple[str | None, str | None, str | None]] = {}
-            outbox_rows, new_outbox = [], []
-            for v in verdicts:
-                head = heads[v.message_id]
-                chain = chains.get(v.message_id) or _Chain(
-                    v.message_id, head["event_count"], head["last_hash"])
-                chains[v.message_id] = chain
-                current = states.get(v.message_id, State(head["state"]))
-                target = v.state
-                if target != current and not can_move(current, target):
-                    log.warning("state change refused", extra={
-                        "action": "journal.transition_refused", "message_id": v.message_id,
-                        "from": current.value, "to": target.value})
-                    target = current
-                states[v.message_id] = target
-                chain.add(NewEvent(v.event.type, target, v.event.actor, v.event.data), at)
-                connector = v.reroute.connector if v.reroute else None
-                extras[v.message_id] = (v.external_ref, v.route_json, connector)
-                outbox_state = {"sent": "sent", "retry": "queued", "dead": "dead",
-                                "reroute": "rerouted", "wait": "waiting"}[v.outcome]
-                outbox_rows.append((v.outbox_id, outbox_state, v.error, v.next_us))
-                if v.reroute is not None:
-                    o = v.reroute
-                    new_outbox.append((v.message_id, o.connector, o.format, o.payload,
-                                       o.idempotency_key, max(o.not_before_us, 0), at))
-            await c.executemany(self.q["outbox_done"], outbox_rows)
-            waiting = [(v.outbox_id,) for v in verdicts if v.outcome == "wait"]
+            plan = _SettlePlan(verdicts, heads, at)
+            await c.executemany(self.q["outbox_done"], [
+                (outbox_id, state, error, next_us)
+                for outbox_id, _, state, error, next_us, _ in plan.outbox_rows])
+            waiting = [(row[0],) for row in plan.outbox_rows if row[5]]
             if waiting:  # parked for liquidity: the claim was not an attempt
                 await c.executemany(self.q["outbox_unclaim_attempt"], waiting)
-            await c.executemany(self.q["insert_event"],
-                                [row for ch in chains.values() for row in ch.rows])
+            await c.executemany(self.q["insert_event"], plan.event_rows())
             await c.executemany(self.q["update_head"], [
-                (mid, states[mid].value, ch.count, ch.last_hash, at, *extras[mid])
-                for mid, ch in chains.items()])
-            if new_outbox:
-                await c.executemany(self.q["insert_outbox"], new_outbox)
+                (mid, state, count, last_hash, at, external_ref, route, connector)
+                for mid, state, count, last_hash, external_ref, route, connector, _
+                in plan.head_rows()])
+            if plan.new_outbox:
+                await c.executemany(self.q["insert_outbox"], [
+                    (*row, at) for row in plan.new_outbox])
                 await self._notify(c)
+
+    async def _settle_optimistic(self, verdicts: list[Settlement],
+                                 attempts: int = 3) -> list[Settlement]:
+        """PostgreSQL: read the heads, then write everything in one statement that moves only
+        the messages nobody appended to since the read (two round trips, no locks held across
+        them). Returns the verdicts still unsettled after `attempts` tries (a busy message);
+        those go through the locking transaction."""
+        for _ in range(attempts):
+            at = now_us()
+            async with self.db.connection() as c:
+                ids = sorted({v.message_id for v in verdicts})
+                heads = {r["id"]: r for r in await c.fetch(self.q["heads_of"], ids)}
+                plan = _SettlePlan(verdicts, heads, at)
+                event_rows = [(m, n, kind, state, actor, data, prev, digest)
+                              for m, n, _, kind, state, actor, data, prev, digest
+                              in plan.event_rows()]
+                settled = await c.fetch(self.q["settle_batch"], *_columns(plan.head_rows(), 8),
+                                        at, *_columns(event_rows, 8),
+                                        *_columns(plan.outbox_rows, 6),
+                                        *_columns(plan.new_outbox, 6), bool(plan.new_outbox))
+            done = {r["id"] for r in settled}
+            verdicts = [v for v in verdicts if v.message_id not in done]
+            if not verdicts:
+                break
+        return verdicts
 
     async def append(self, message_id: str, event: NewEvent, *,
                      expect: Iterable[State] | None = None,

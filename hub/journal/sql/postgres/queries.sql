@@ -126,6 +126,48 @@ RETURNING o.id, o.message_id, o.connector, o.format, o.payload, o.idempotency_ke
 SELECT id, state, event_count, last_hash FROM messages WHERE id = ANY($1::text[])
 ORDER BY id FOR UPDATE;
 
+-- name: heads_of
+SELECT id, state, event_count, last_hash FROM messages WHERE id = ANY($1::text[]);
+
+-- name: settle_batch
+-- A dispatcher's verdicts as one statement. A message moves only if nobody appended an event
+-- since its head was read ($8, optimistic); only the messages that moved get their events and
+-- outbox changes. Returns the ids settled; the caller tries the others again.
+WITH heads AS (
+    UPDATE messages m SET state = h.state, event_count = h.event_count,
+        last_hash = h.last_hash, updated_us = $9,
+        external_ref = COALESCE(h.external_ref, m.external_ref),
+        route = COALESCE(h.route::jsonb, m.route), connector = COALESCE(h.connector, m.connector)
+    FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::integer[])
+        AS h(id, state, event_count, last_hash, external_ref, route, connector, read_count)
+    WHERE m.id = h.id AND m.event_count = h.read_count
+    RETURNING m.id
+), new_events AS (
+    INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
+    SELECT message_id, n, $9, type, state, actor, data::jsonb, prev_hash, hash
+    FROM unnest($10::text[], $11::integer[], $12::text[], $13::text[], $14::text[],
+                $15::text[], $16::text[], $17::text[])
+        AS e(message_id, n, type, state, actor, data, prev_hash, hash)
+    WHERE e.message_id IN (SELECT id FROM heads)
+), outbox_done AS (
+    UPDATE outbox o SET state = d.state, claimed_by = NULL, claimed_until_us = NULL,
+        last_error = d.error, next_us = d.next_us, attempts = o.attempts - d.unclaim
+    FROM unnest($18::bigint[], $19::text[], $20::text[], $21::text[], $22::bigint[],
+                $23::integer[])
+        AS d(id, message_id, state, error, next_us, unclaim)
+    WHERE o.id = d.id AND d.message_id IN (SELECT id FROM heads)
+), new_outbox AS (
+    INSERT INTO outbox (message_id, connector, format, payload, idempotency_key, state, next_us,
+        created_us)
+    SELECT message_id, connector, format, payload, idempotency_key, 'queued', next_us, $9
+    FROM unnest($24::text[], $25::text[], $26::text[], $27::bytea[], $28::text[], $29::bigint[])
+        AS r(message_id, connector, format, payload, idempotency_key, next_us)
+    WHERE r.message_id IN (SELECT id FROM heads)
+)
+SELECT heads.id, wake.woken FROM heads
+LEFT JOIN (SELECT pg_notify('hub_outbox', '') AS woken WHERE $30::boolean) wake ON true;
+
 -- name: update_head
 UPDATE messages SET state = $2, event_count = $3, last_hash = $4, updated_us = $5,
     external_ref = COALESCE($6, external_ref), route = COALESCE($7, route),
