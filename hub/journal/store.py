@@ -496,23 +496,29 @@ class Journal:
         them). Returns the verdicts still unsettled after `attempts` tries (a busy message);
         those go through the locking transaction."""
         for _ in range(attempts):
-            at = now_us()
-            async with self.db.connection() as c:
-                ids = sorted({v.message_id for v in verdicts})
-                heads = {r["id"]: r for r in await c.fetch(self.q["heads_of"], ids)}
-                plan = _SettlePlan(verdicts, heads, at)
-                event_rows = [(m, n, kind, state, actor, data, prev, digest)
-                              for m, n, _, kind, state, actor, data, prev, digest
-                              in plan.event_rows()]
-                settled = await c.fetch(self.q["settle_batch"], *_columns(plan.head_rows(), 8),
-                                        at, *_columns(event_rows, 8),
-                                        *_columns(plan.outbox_rows, 6),
-                                        *_columns(plan.new_outbox, 6), bool(plan.new_outbox))
-            done = {r["id"] for r in settled}
+            done = await self._write_settled(verdicts, await self._read_heads(verdicts))
             verdicts = [v for v in verdicts if v.message_id not in done]
             if not verdicts:
                 break
         return verdicts
+
+    async def _read_heads(self, verdicts: list[Settlement]) -> dict[str, Row]:
+        async with self.db.connection() as c:
+            ids = sorted({v.message_id for v in verdicts})
+            return {r["id"]: r for r in await c.fetch(self.q["heads_of"], ids)}
+
+    async def _write_settled(self, verdicts: list[Settlement],
+                             heads: Mapping[str, Row]) -> set[str]:
+        """One statement; returns the ids of the messages it moved."""
+        at = now_us()
+        plan = _SettlePlan(verdicts, heads, at)
+        event_rows = [(m, n, kind, state, actor, data, prev, digest)
+                      for m, n, _, kind, state, actor, data, prev, digest in plan.event_rows()]
+        async with self.db.connection() as c:
+            settled = await c.fetch(self.q["settle_batch"], *_columns(plan.head_rows(), 8), at,
+                                    *_columns(event_rows, 8), *_columns(plan.outbox_rows, 6),
+                                    *_columns(plan.new_outbox, 6), bool(plan.new_outbox))
+        return {r["id"] for r in settled}
 
     async def append(self, message_id: str, event: NewEvent, *,
                      expect: Iterable[State] | None = None,

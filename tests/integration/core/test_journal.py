@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from hub.errors import JournalError
-from hub.journal import Journal, NewEvent, verify_events
+from hub.journal import Journal, NewEvent, Settlement, verify_events
 from hub.metrics import Metrics
 from hub.model import State
 from hub.pipeline import Pipeline, Rejected, Submission
@@ -110,6 +110,30 @@ async def test_claim_settle_and_chain(journal: Journal) -> None:
     assert record.external_ref == "f.json"
     assert await journal.find(external_ref="f.json") == [outcome.message_id]
     assert verify_events(await journal.events(outcome.message_id)) == []
+    assert (await journal.outbox_stats())[0] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("journal", ["postgres"], indirect=True)  # SQLite locks the database
+async def test_settle_never_overwrites_an_event_appended_meanwhile(journal: Journal) -> None:
+    """Between the dispatcher's read of a message and its write, an answer may append an event.
+    The optimistic write then moves nothing; settle() writes the verdict on the fresh head."""
+    p = pipeline(journal)
+    outcome = (await p.submit(Submission(raw=payment(), channel="api"))).outcomes[0]
+    items = await journal.claim("w1", 10, 60_000_000)
+    verdict = Settlement(outbox_id=items[0].id, message_id=outcome.message_id, outcome="sent",
+                         state=State.DISPATCHED,
+                         event=NewEvent("dispatched", State.DISPATCHED, "w1", {}))
+    stale = await journal._read_heads([verdict])
+    await journal.append(outcome.message_id, NewEvent("note", State.QUEUED, "bank", {}))
+    assert await journal._write_settled([verdict], stale) == set()  # nothing written
+    assert [e.type for e in await journal.events(outcome.message_id)][-1] == "note"
+    await journal.settle([verdict])
+    events = await journal.events(outcome.message_id)
+    assert [e.type for e in events][-2:] == ["note", "dispatched"]
+    assert verify_events(events) == []
+    record = await journal.get(outcome.message_id)
+    assert record is not None and record.state is State.DISPATCHED
     assert (await journal.outbox_stats())[0] == 0
 
 
