@@ -108,17 +108,26 @@ SELECT * FROM events WHERE at_us >= $1 AND at_us < $2 ORDER BY message_id, n;
 SELECT * FROM events ORDER BY message_id, n;
 
 -- name: claim
--- One statement, one round trip: due rows, and rows whose lease ran out (their holder died),
--- are claimed, skipping those another process holds right now.
+-- One statement, one round trip: rows whose lease ran out (their holder died) first, then due
+-- rows, skipping those another process holds right now. Each part walks its own partial index
+-- in order, so a long backlog costs no more than a short one.
+WITH expired AS (
+    SELECT id FROM outbox WHERE state = 'claimed' AND claimed_until_us < $3
+    ORDER BY claimed_until_us
+    FOR UPDATE SKIP LOCKED
+    LIMIT $4
+), due AS (
+    SELECT id FROM outbox WHERE state = 'queued' AND next_us <= $3
+    ORDER BY next_us, id
+    FOR UPDATE SKIP LOCKED
+    LIMIT $4
+)
 UPDATE outbox o SET state = 'claimed', claimed_by = $1, claimed_until_us = $2,
     attempts = o.attempts + 1
 FROM messages m
-WHERE m.id = o.message_id AND o.id IN (
-    SELECT id FROM outbox
-    WHERE (state = 'queued' AND next_us <= $3) OR (state = 'claimed' AND claimed_until_us < $3)
-    ORDER BY next_us, id
-    FOR UPDATE SKIP LOCKED
-    LIMIT $4)
+WHERE m.id = o.message_id
+    AND o.id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM due) AS next
+                 LIMIT $4)
 RETURNING o.id, o.message_id, o.connector, o.format, o.payload, o.idempotency_key, o.attempts,
     o.next_us, m.canonical, m.route, m.state;
 
