@@ -1,10 +1,11 @@
 """FAIM tags <-> canonical messages.
 
 Business function code ({3600}) -> kind: CTR customer_credit_transfer; CTP customer_credit_transfer,
-or cover when {3610} is COVS (the cover tags {7033}-{7072} stay in extra); BTR, CKS, DEP, FFR,
-FFS fi_credit_transfer; DRW, DRB, DRC (drawdown requests: a request to be paid, not a payment)
-and SVC free_format, with extra["fedwire.drawdown"] = "request" or "refusal" for drawdowns.
-Tags with no canonical home are kept whole in extra["fedwire.<tag>"] in `*`-delimited form.
+or cover when {3610} is COVS, with the cover tags {7033}-{7072} read into `underlying`
+(cover.py); BTR, CKS, DEP, FFR, FFS fi_credit_transfer; DRW, DRB, DRC (drawdown requests: a
+request to be paid, not a payment) and SVC free_format, with extra["fedwire.drawdown"] =
+"request" or "refusal" for drawdowns. Tags with no canonical home are kept whole in
+extra["fedwire.<tag>"] in `*`-delimited form.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from hub.codecs.fedwire import rules as R
+from hub.codecs.fedwire.cover import underlying_of, write_cover
 from hub.codecs.fedwire.reader import FedwireMessage, Tag
 from hub.codecs.fedwire.tags import TAGS
 from hub.errors import CodecError
@@ -117,6 +120,12 @@ def to_message(m: FedwireMessage) -> Message:
         extra["fedwire.drawdown"] = "refusal" if m.value("1510", "subtype_code") == "33" \
             else "request"
     kwargs: dict[str, Any] = {}
+    local = m.get("3610")
+    if bfc == "CTP" and local is not None and not local.values.get("proprietary_code") and \
+            local.values.get("code") in R.LOCAL_INSTRUMENTS:
+        # the local instrument code is the canonical one (pacs LclInstrm: COVS, RMTS ...)
+        kwargs["local_instrument"] = local.values["code"]
+        del extra["fedwire.3610"]
     imad = m.get("1520")
     if imad is not None:
         kwargs["message_id"] = imad.raw.rstrip("*").strip() or None
@@ -166,6 +175,10 @@ def to_message(m: FedwireMessage) -> Message:
     if service is not None:
         kwargs["narrative"] = "\n".join(_trim([service.values.get(f"line_{i}", "")
                                                for i in range(1, 13)]))
+    if kind is Kind.COVER:
+        kwargs["underlying"], read = underlying_of(m, kwargs)
+        for tag in read:
+            del extra[f"fedwire.{tag}"]
     return Message(kind=kind, format="fedwire", extra=extra, **kwargs)
 
 
@@ -251,8 +264,11 @@ def from_message(message: Message, envelope: Mapping[str, Any]) -> list[tuple[st
         raise _cannot(f"a {message.kind.value} has no Fedwire business function", "kind")
     if "3600" not in tags:
         put("3600", {"code": bfc})
-    if bfc == "CTP" and message.kind is Kind.COVER and "3610" not in tags:
-        put("3610", {"code": "COVS"})
+    if bfc == "CTP" and "3610" not in tags:
+        code = message.local_instrument if message.local_instrument in R.LOCAL_INSTRUMENTS \
+            else "COVS" if message.kind is Kind.COVER else None
+        if code is not None:
+            put("3610", {"code": code})
     if "1510" not in tags:
         put("1510", {"type_code": "10", "subtype_code": "90" if bfc == "SVC" else "00"})
     imad = message.message_id or ""
@@ -269,9 +285,15 @@ def from_message(message: Message, envelope: Mapping[str, Any]) -> list[tuple[st
                               ("3400", message.instructed_agent, "instructed_agent")):
         aba, name = _aba(agent, where)
         put(tag, {"aba": aba, "short_name": name})
+    cover = message.kind is Kind.COVER
+    # {4320} is mandatory under COVS; a cover read from an MT 202 COV has its reference for the
+    # beneficiary (field 21, the underlying's reference) as related_reference, not an IMAD
+    related_is_reference = cover and not message.end_to_end_id
+    beneficiary_reference = message.related_reference if related_is_reference else \
+        message.end_to_end_id
     if message.instruction_id:
         put("3320", {"reference": message.instruction_id})
-    if message.related_reference:
+    if message.related_reference and not related_is_reference:
         put("3500", {"imad": message.related_reference})
     if message.charge_bearer is not None or message.charges:
         details = CHARGE_CODES.get(message.charge_bearer) if message.charge_bearer else None
@@ -290,8 +312,8 @@ def from_message(message: Message, envelope: Mapping[str, Any]) -> list[tuple[st
         put("4100", _agent_values(message.creditor_agent, "creditor_agent"))
     if message.creditor is not None:
         put("4200", _party_values(message.creditor, "creditor"))
-    if message.end_to_end_id:
-        put("4320", {"reference": message.end_to_end_id})
+    if beneficiary_reference:
+        put("4320", {"reference": beneficiary_reference})
     if message.debtor is not None:
         put("5000", _party_values(message.debtor, "debtor"))
     if message.debtor_agent is not None:
@@ -309,5 +331,10 @@ def from_message(message: Message, envelope: Mapping[str, Any]) -> list[tuple[st
         if len(lines) > 12:
             raise _cannot("{9000} carries at most 12 lines", "narrative")
         put("9000", {f"line_{i}": line for i, line in enumerate(lines, 1)})
+    if cover and message.underlying is not None:
+        tags.update(write_cover(message.underlying, render))
+    elif cover and not R.COVER_TAGS & tags.keys():
+        raise _cannot("a cover needs its underlying customer transfer ({7033}-{7072})",
+                      "underlying")
     return sorted(tags.items())
 

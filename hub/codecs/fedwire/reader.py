@@ -25,6 +25,8 @@ CODES = {
     "FED.CHECK_DIGIT": "ABA routing number check digit is wrong",
     "FED.BUSINESS_FUNCTION": "unknown business function code",
     "FED.TYPE_SUBTYPE": "type/subtype not allowed with the business function code",
+    "FED.TRANSACTION_TYPE": "transaction type code not allowed with the business function code",
+    "FED.COVER_FIELD": "cover payment tag not readable as its MT 202 COV field",
     "FED.MAPPING": "message cannot be expressed canonically",
 }
 register(CODES)
@@ -176,29 +178,40 @@ class Reader:
         if ts is not None and ts.raw[:4] not in subtypes:
             self.fail("FED.TYPE_SUBTYPE", f"type/subtype {ts.raw[:4]!r} is not allowed for "
                       f"{bfc} ({meaning})", ts.where)
+        refused = R.TRANSACTION_TYPES_REFUSED.get(bfc, frozenset())
+        transaction_type = bfc_tag.values.get("transaction_type", "")
+        if transaction_type and (refused is None or transaction_type in refused):
+            self.fail("FED.TRANSACTION_TYPE", f"transaction type code {transaction_type!r} is "
+                      f"not allowed for {bfc} ({meaning})", bfc_tag.where)
         present = {t.tag for t in m.tags}
-        required = tuple(required)
+        rule_of = f"{bfc} ({meaning})"
+        # (tag or tags, the rule that requires it), and what each rule forbids
+        needed = [(need, rule_of) for need in required]
+        forbidden = [(prohibited, rule_of)]
+        local = m.get("3610")
         if bfc == "CTP":
-            code = m.value("3610", "code")
+            code = local.values.get("code", "") if local is not None else ""
             needs, permits = R.LOCAL_INSTRUMENTS.get(code, ((), frozenset()))
-            if code and code not in R.LOCAL_INSTRUMENTS:
-                self.fail("FED.FORMAT", f"unknown local instrument {code!r}",
-                          m.get("3610").where)  # type: ignore[union-attr]
-            if code == "PROP" and not m.value("3610", "proprietary_code"):
+            if local is not None and code and code not in R.LOCAL_INSTRUMENTS:
+                self.fail("FED.FORMAT", f"unknown local instrument {code!r}", local.where)
+            if local is not None and code == "PROP" and \
+                    not local.values.get("proprietary_code"):
                 self.fail("FED.REQUIRED_TAG", "local instrument PROP needs a proprietary code",
-                          m.get("3610").where)  # type: ignore[union-attr]
-            required += needs
-            prohibited = prohibited | ((R.COVER_TAGS | R.REMITTANCE_TAGS) - permits) | \
-                R.LOCAL_PROHIBITED.get(code, frozenset())
-        for need in required:
+                          local.where)
+            instrument = f"{bfc} with local instrument {code}" if code else rule_of
+            needed += [(need, instrument) for need in needs]
+            forbidden.append((((R.COVER_TAGS | R.REMITTANCE_TAGS) - permits)
+                              | R.LOCAL_PROHIBITED.get(code, frozenset()), instrument))
+        for need, requiring in needed:
             if not present & set(need.split("|")):
                 names = " or ".join(f"{{{n}}}" for n in need.split("|"))
-                self.fail("FED.REQUIRED_TAG", f"{names} is mandatory for {bfc} ({meaning})",
+                self.fail("FED.REQUIRED_TAG", f"{names} is mandatory for {requiring}",
                           bfc_tag.where)
         for t in m.tags:
-            if t.tag in prohibited:
-                self.fail("FED.PROHIBITED_TAG", f"{{{t.tag}}} is not permitted for {bfc} "
-                          f"({meaning})", t.where)
+            refusing = next((why for tags, why in forbidden if t.tag in tags), None)
+            if refusing is not None:
+                self.fail("FED.PROHIBITED_TAG", f"{{{t.tag}}} is not permitted for {refusing}",
+                          t.where)
             for need in R.DEPENDENCIES.get(t.tag, ()):
                 if not present & set(need.split("|")):
                     names = " or ".join(f"{{{n}}}" for n in need.split("|"))

@@ -52,6 +52,15 @@ BUSINESS_FUNCTIONS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], froze
             CTP_ONLY | FX_TAGS | COVER_TAGS | REMITTANCE_TAGS),
 }
 
+# {3600} element 02, the transaction type code -> the values each code refuses (None: any).
+# CTR may carry one but not COV: since FAIM 3.0 a cover payment is a CTP with local instrument
+# COVS, its underlying customer transfer in {7033}-{7072}. CTP and SVC carry none.
+TRANSACTION_TYPES_REFUSED: dict[str, frozenset[str] | None] = {
+    "CTR": frozenset({"COV"}),
+    "CTP": None,
+    "SVC": None,
+}
+
 # tag present -> tags that must be present too
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "3720": ("3710",),
@@ -69,7 +78,9 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "6420": ("6410", "4200"),
 }
 
-# CTP local instrument ({3610}) -> (required tags, extra tags it permits)
+# CTP local instrument ({3610}) -> (required tags, extra tags it permits). COVS (sequence B
+# cover payment structured): the reference for the beneficiary, and the ordering and the
+# beneficiary customer of the underlying transfer are mandatory; every cover tag is permitted.
 UNSTRUCTURED = ("ANSI", "GXML", "IXML", "NARR", "S820", "SWIF", "UEDI")
 LOCAL_INSTRUMENTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "COVS": (("4320", "7050", "7059"), COVER_TAGS),
@@ -78,5 +89,6 @@ LOCAL_INSTRUMENTS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "PROP": ((), frozenset()),
     **{code: (("8200",), frozenset({"8200"})) for code in UNSTRUCTURED},
 }
-# under COVS the instructed amount and exchange rate travel in the cover tags instead
+# under COVS charges, the instructed amount and the exchange rate are the underlying
+# transfer's: they travel in the cover tags ({7033}) instead
 LOCAL_PROHIBITED: dict[str, frozenset[str]] = {"COVS": FX_TAGS}

@@ -93,12 +93,13 @@ TAGS: dict[str, tuple[str, list[Element]]] = {
     "6420": ("method of payment to beneficiary", [("method", 5, "f"),
                                                   ("additional_information", 30, "v")]),
     "6500": ("FI to FI information", _LINES35),
-    # cover payment information (sequence B of an MT 202 COV)
+    # cover payment information: the underlying customer transfer, one MT 202 COV sequence B
+    # field each (33B, 50a, 52a, 56a, 57a, 59a, 70, 72), its SWIFT field tag first (cover.py)
     "7033": ("currency instructed amount", [("swift_tag", 5, "v"), ("amount", 18, "v")]),
     "7050": ("ordering customer", _swift(5)),
     "7052": ("ordering institution", _swift(5)),
     "7056": ("intermediary institution", _swift(5)),
-    "7057": ("institution account", _swift(5)),
+    "7057": ("account with institution", _swift(5)),
     "7059": ("beneficiary customer", _swift(5)),
     "7070": ("remittance", _swift(4)),
     "7072": ("sender to receiver information", _swift(6)),

@@ -16,15 +16,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from hub.codecs.nacha import layouts as L
-from hub.codecs.nacha.reader import AchFile, Batch, Entry, is_debit, routing_check_digit
+from hub.codecs.nacha.reader import (
+    ADDENDA,
+    ENTRY,
+    AchFile,
+    Batch,
+    Entry,
+    is_debit,
+    routing_check_digit,
+)
 from hub.codecs.nacha.records import parse_date
 from hub.errors import CodecError, ModelError
-from hub.model import Agent, Kind, Message, Money, Party, PostalAddress
+from hub.model import Agent, Kind, Message, Money, Party, PostalAddress, minor_units
 
 CLEARING = "USABA"
+_CENTS = -minor_units("USD")  # entry amounts are cents: Decimal(cents).scaleb(_CENTS) dollars
+_DEBIT = frozenset("56789")  # second digit of a debit transaction code
 # Batch header fields with a canonical home or a fixed extra key; the rest go to ach.<name>.
 _BATCH_SPECIAL = {"record_type", "service_class_code", "sec_code", "company_name", "company_id",
                   "odfi", "batch_number", "effective_entry_date", "settlement_date"}
@@ -64,10 +76,16 @@ def _julian(day: str, near: date | None) -> date | None:
     return best
 
 
-class BatchContext:
-    """What every entry of one batch shares, built once per batch."""
+def _usd(cents: int) -> Money:
+    return Money(value=Decimal(cents).scaleb(_CENTS), currency="USD")
 
-    def __init__(self, batch: Batch, message_id: str | None) -> None:
+
+class BatchContext:
+    """What every entry of one batch shares, built once per batch: the batch's extra values,
+    dates, originator and ODFI, and the RDFI agents (shared by every batch of the file)."""
+
+    def __init__(self, batch: Batch, message_id: str | None,
+                 agents: dict[str, Agent] | None = None) -> None:
         h = batch.header.fields
         self.sec = batch.sec
         self.message_id = message_id
@@ -97,13 +115,53 @@ class BatchContext:
                           member_id=h["odfi"] + routing_check_digit(h["odfi"]))
         self.company = Party(name=extra.get("ach.company_name"),
                              identifier=extra["ach.company_id"].strip() or None)
-        self.rdfi: dict[str, Agent] = {}
+        self.rdfi: dict[str, Agent] = {} if agents is None else agents
+        self.kind = Kind.STATUS_REPORT if self.sec == "COR" else Kind.CUSTOMER_CREDIT_TRANSFER
 
     def rdfi_agent(self, routing9: str) -> Agent:
         agent = self.rdfi.get(routing9)
         if agent is None:
             agent = self.rdfi[routing9] = Agent(clearing_system=CLEARING, member_id=routing9)
         return agent
+
+    def plain(self, text: str, remittance: str | None = None) -> Message:
+        """The message of an entry detail in the standard layout with no addenda but remittance
+        (05): the same message entry_message builds, cut straight from the record's text."""
+        trace = text[_TRACE]
+        code = text[_CODE]
+        extra = {**self.extra, "ach.transaction_code": code, "ach.trace": trace}
+        if (discretionary := text[_DISCRETIONARY]).strip():
+            extra["ach.discretionary_data"] = discretionary.rstrip()
+        routing = text[_ROUTING]
+        rdfi = self.rdfi.get(routing) or self.rdfi_agent(routing)
+        receiver = Party(name=text[_NAME].rstrip() or None,
+                         account=text[_ACCOUNT].rstrip() or None,
+                         identifier=text[_RECEIVER_ID].rstrip() or None)
+        amount = Money(value=Decimal(int(text[_AMOUNT])).scaleb(_CENTS), currency="USD")
+        if code[1] in _DEBIT:
+            return Message(
+                kind=self.kind, format="nacha", message_id=self.message_id,
+                end_to_end_id=trace, transaction_id=trace, amount=amount,
+                requested_execution_date=self.effective, settlement_date=self.settlement,
+                local_instrument=self.sec, remittance_info=remittance,
+                extra=MappingProxyType(extra), debtor=receiver, debtor_agent=rdfi,
+                creditor=self.company, creditor_agent=self.odfi)
+        return Message(
+            kind=self.kind, format="nacha", message_id=self.message_id,
+            end_to_end_id=trace, transaction_id=trace, amount=amount,
+            requested_execution_date=self.effective, settlement_date=self.settlement,
+            local_instrument=self.sec, remittance_info=remittance,
+            extra=MappingProxyType(extra), debtor=self.company, debtor_agent=self.odfi,
+            creditor=receiver, creditor_agent=rdfi)
+
+
+# where plain() cuts an entry detail, from the layout table
+_S = ENTRY.slices
+_TRACE, _CODE, _DISCRETIONARY = _S["trace_number"], _S["transaction_code"], _S["discretionary_data"]
+_ROUTING = slice(_S["rdfi"].start, _S["check_digit"].stop)
+_NAME, _ACCOUNT, _RECEIVER_ID = _S["receiver_name"], _S["dfi_account"], _S["receiver_id"]
+_AMOUNT = _S["amount"]
+_REMITTANCE = ADDENDA["05"].slices["payment_related_information"]
 
 
 def _text(value: str) -> str | None:
@@ -131,7 +189,7 @@ def entry_message(entry: Entry, ctx: BatchContext) -> Message:
     receiver_id = f.get("receiver_id", "")
     kwargs: dict[str, Any] = {}
     remittance: list[str] = []
-    kind = Kind.STATUS_REPORT if ctx.sec == "COR" else Kind.CUSTOMER_CREDIT_TRANSFER
+    kind = ctx.kind
     rdfi = ctx.rdfi_agent(f["rdfi"] + f["check_digit"])
     odfi = ctx.odfi
     company = ctx.company
@@ -199,9 +257,9 @@ def entry_message(entry: Entry, ctx: BatchContext) -> Message:
     info = "".join(remittance).rstrip()
     return Message(
         kind=kind, format="nacha", message_id=ctx.message_id, end_to_end_id=trace,
-        transaction_id=trace, amount=Money.from_minor(int(f["amount"]), "USD"),
+        transaction_id=trace, amount=_usd(int(f["amount"])),
         requested_execution_date=ctx.effective, settlement_date=ctx.settlement,
-        local_instrument=ctx.sec, remittance_info=info or None, extra=extra,
+        local_instrument=ctx.sec, remittance_info=info or None, extra=MappingProxyType(extra),
         **roles, **kwargs)
 
 
@@ -210,17 +268,26 @@ def to_messages(file: AchFile) -> tuple[list[Message], list[tuple[int, str]]]:
     messages: list[Message] = []
     problems: list[tuple[int, str]] = []
     message_id = file_id(file)
+    agents: dict[str, Agent] = {}
     for batch in file.batches:
         if not batch.header.ok:
             continue
-        ctx = BatchContext(batch, message_id)
+        ctx = BatchContext(batch, message_id, agents)
+        standard = batch.layout is ENTRY
+        plain = ctx.plain
         for entry in batch.entries:
-            if not entry.record.ok or not all(r.ok for _k, r in entry.addenda):
-                continue
             try:
-                messages.append(entry_message(entry, ctx))
+                if not entry.ok:
+                    continue
+                if standard and not entry.addenda:
+                    messages.append(plain(entry.text))
+                elif standard and all(k == "05" and r.ok for k, r in entry.addenda):
+                    info = "".join(r.text[_REMITTANCE] for _k, r in entry.addenda).rstrip()
+                    messages.append(plain(entry.text, info or None))
+                elif all(r.ok for _k, r in entry.addenda):
+                    messages.append(entry_message(entry, ctx))
             except (ModelError, ValueError, KeyError) as exc:
-                problems.append((entry.record.line, str(exc)))
+                problems.append((entry.line, str(exc)))
     return messages, problems
 
 

@@ -3,16 +3,28 @@
 The result is the lossless envelope (`AchFile`: file header, batches of entries with their
 addenda, controls, each record's fields as written) plus every finding as a Diagnostic located
 by line, column and field name. Nothing here raises on bad input.
+
+Entry details are most of every file, so they are read a batch body at a time: the run of entry
+and addenda records between a batch header and the next other record is checked with one pass
+per control (pattern match of each entry, transaction codes, check digits, entry hash, debit and
+credit totals, service class, trace order; addenda of one type the SEC code allows likewise)
+instead of record by record. A run that is not clean (a record of the wrong length, an entry
+that breaks its layout, mixed addenda) goes through the record-by-record path, which says
+exactly which column is wrong. Both paths report the same findings and build the same envelope;
+tests/unit/nacha/test_nacha_bulk.py holds them to it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
 from math import ceil
+from operator import eq, lt
 
 from hub.codecs.nacha import layouts as L
 from hub.codecs.nacha.codes import diag
-from hub.codecs.nacha.records import Layout, check_digit
+from hub.codecs.nacha.records import ABA_TRIPLES, Layout, check_digit
 from hub.errors import Diagnostic, Severity
 
 FILE_HEADER = Layout("file header", L.FILE_HEADER)
@@ -45,6 +57,8 @@ def entry_layout(sec: str) -> Layout:
 
 
 _DEBIT_DIGITS = frozenset("56789")
+_CREDIT_DIGITS = frozenset("01234")
+_NOT_BODY = re.compile("[^67]")  # a record type that ends a batch body (entries, addenda)
 
 
 def is_debit(transaction_code: str) -> bool:
@@ -73,14 +87,39 @@ class Record:
         return f"Record(line={self.line}, {self.layout.name}, ok={self.ok})"
 
 
-@dataclass(slots=True)
-class Entry:
-    record: Record
-    addenda: list[tuple[str, Record]] = field(default_factory=list)  # (addenda type, record)
+class Entry(Record):
+    """An entry detail record and the addenda records that follow it.
+
+    Most entries carry no addenda, so they share one empty tuple until their first addenda
+    record arrives (a list per entry would double the cost of reading one)."""
+
+    __slots__ = ("addenda",)
+
+    def __init__(self, line: int, layout: Layout, text: str, ok: bool = True) -> None:
+        self.line = line
+        self.layout = layout
+        self.text = text
+        self.ok = ok
+        self._fields = None
+        self.addenda: list[tuple[str, Record]] | tuple[()] = ()  # (addenda type, record)
+
+    @property
+    def record(self) -> Record:
+        """The entry detail record (the entry itself)."""
+        return self
 
     @property
     def trace(self) -> str:
-        return self.record.text[self.record.layout.slices["trace_number"]]
+        return self.text[self.layout.slices["trace_number"]]
+
+    def add(self, kind: str, record: Record) -> None:
+        if isinstance(self.addenda, list):
+            self.addenda.append((kind, record))
+        else:
+            self.addenda = [(kind, record)]
+
+    def __repr__(self) -> str:
+        return f"Entry(line={self.line}, ok={self.ok}, {len(self.addenda)} addenda)"
 
 
 @dataclass(slots=True)
@@ -115,12 +154,15 @@ def split_records(text: str) -> list[str]:
             return [body[i:i + L.RECORD_LENGTH] for i in range(0, len(body), L.RECORD_LENGTH)]
     while lines and not lines[-1].strip():
         lines.pop()
+    if "\r" not in text:
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 class Reader:
-    def __init__(self, lenient: frozenset[str] = frozenset()) -> None:
+    def __init__(self, lenient: frozenset[str] = frozenset(), bulk: bool = True) -> None:
         self.lenient = lenient
+        self.bulk = bulk  # False reads every record on its own (the reference the tests hold)
         self.diagnostics: list[Diagnostic] = []
         self.file = AchFile()
         self.batch: Batch | None = None
@@ -144,6 +186,10 @@ class Reader:
     def parse(self, layout: Layout, n: int, line: str) -> Record:
         if layout.regex.fullmatch(line) is not None and not layout.checked:
             return Record(n, layout, line)
+        return Record(n, layout, line, self.checked(layout, n, line))
+
+    def checked(self, layout: Layout, n: int, line: str) -> bool:
+        """Reports every field of the record that breaks its layout; True when none does."""
         problems = layout.problems(line)
         for f, reason in problems:
             code = ("ACH.VALUE" if f.rule.startswith("=") else
@@ -151,7 +197,7 @@ class Reader:
                     and "numeric" not in reason else
                     "ACH.NUMERIC" if f.type == "N" else "ACH.CHARSET")
             self.fail(code, f"{f.title} {reason}", n, f.start, f"{layout.name} {f.title}")
-        return Record(n, layout, line, ok=not problems)
+        return not problems
 
     # -- the file ----------------------------------------------------------------------------
 
@@ -160,33 +206,207 @@ class Reader:
         if len(lines) > MAX_RECORDS:
             self.fail("ACH.TOO_LARGE", f"{len(lines)} records is over the {MAX_RECORDS} limit", 1)
             return self.file
-        for n, line in enumerate(lines, 1):
-            size = len(line)
-            if size != L.RECORD_LENGTH:
-                if not line.strip():
-                    self.fail("ACH.RECORD_LENGTH", "blank line skipped", n,
-                              severity=Severity.WARNING)
-                    continue
-                line = self.resize(n, line)
-            kind = line[0]
-            if kind == "6":
-                self.read_entry(n, line)
-            elif kind == "7":
-                self.read_addenda(n, line)
-            elif kind == "5":
-                self.read_batch_header(n, line)
-            elif kind == "8":
-                self.read_batch_control(n, line)
-            elif kind == "9":
-                self.read_nine(n, line)
-            elif kind == "1":
-                self.read_file_header(n, line)
-            else:
-                self.records += 1  # still a physical record of the block
-                self.fail("ACH.RECORD_TYPE", f"unknown record type {kind!r}", n, 1,
-                          "record type code")
-        self.finish(len(lines))
+        total = len(lines)
+        # each record's type code, one character per record, to find batch bodies in
+        kinds = "".join([line[:1] or " " for line in lines]) if self.bulk else ""
+        i = 0
+        while i < total:
+            line = lines[i]
+            if line[:1] == "6" and self.bulk and self.batch is not None:
+                found = _NOT_BODY.search(kinds, i)
+                end = found.start() if found else total
+                run = lines[i:end]
+                if not self.read_run(i + 1, run, kinds[i:end]):
+                    for k, record in enumerate(run, i + 1):
+                        self.read_record(k, record)
+                i = end
+                continue
+            self.read_record(i + 1, line)
+            i += 1
+        self.finish(total)
         return self.file
+
+    def read_record(self, n: int, line: str) -> None:
+        if len(line) != L.RECORD_LENGTH:
+            if not line.strip():
+                self.fail("ACH.RECORD_LENGTH", "blank line skipped", n, severity=Severity.WARNING)
+                return
+            line = self.resize(n, line)
+        kind = line[0]
+        if kind == "6":
+            self.read_entry(n, line)
+        elif kind == "7":
+            self.read_addenda(n, line)
+        elif kind == "5":
+            self.read_batch_header(n, line)
+        elif kind == "8":
+            self.read_batch_control(n, line)
+        elif kind == "9":
+            self.read_nine(n, line)
+        elif kind == "1":
+            self.read_file_header(n, line)
+        else:
+            self.records += 1  # still a physical record of the block
+            self.fail("ACH.RECORD_TYPE", f"unknown record type {kind!r}", n, 1,
+                      "record type code")
+
+    def read_run(self, first: int, run: list[str], kinds: str) -> bool:
+        """A batch body (entries and their addenda, from line `first`; `kinds` their record
+        type codes) read a control at a time.
+
+        Returns False, having changed nothing, when the run is not clean enough for that (a
+        record of the wrong length, an entry that breaks its layout): the caller then reads it
+        record by record."""
+        batch = self.batch
+        assert batch is not None
+        layout = batch.layout
+        plain = "7" not in kinds
+        entries = run if plain else [line for line, k in zip(run, kinds, strict=True)
+                                     if k == "6"]
+        # a full match of the layout also proves an entry is 94 characters long
+        if layout.checked or not all(map(layout.regex.fullmatch, entries)) or \
+                (not plain and {len(line) for line in run} != {L.RECORD_LENGTH}):
+            return False
+        numbers = range(first, first + len(run)) if plain else \
+            [n for n, k in enumerate(kinds, first) if k == "6"]
+        if self.entry is not None:
+            self.close_entry()
+        self.entry_controls(batch, entries, numbers)
+
+        # the envelope: one Entry per entry detail, then its addenda records
+        made = list(map(Entry, numbers, repeat(layout), entries))
+        batch.entries.extend(made)
+        places = [] if plain else [k for k, kind in enumerate(kinds) if kind != "6"]
+        owners = [] if plain else list(accumulate(map(eq, kinds, repeat("6"))))
+        kind = self.read_addenda_run(first, run, places, owners, made) if places else None
+        if places and kind is None:
+            for k in places:
+                self.entry = made[owners[k] - 1]
+                self.read_addenda(first + k, run[k])
+        # What needs all of an entry's addenda (indicator, how many) for every entry but the
+        # last, which stays open as on the record-by-record path.
+        suspects: set[int] | range = range(len(made) - 1)
+        if layout is ENTRY and (plain or kind is not None):
+            at = layout.slices["addenda_indicator"].start
+            flagged = {i for i, line in enumerate(entries) if line[at] != "0"}
+            carrying = {owners[k] - 1 for k in places}
+            most = 1 if kind in ("98", "99") else \
+                L.SEC_ADDENDA.get(batch.sec, (frozenset(), 1))[1]
+            clean = flagged == carrying and all(entries[i][at] == "1" for i in flagged) and \
+                (len(places) == len(carrying) or
+                 max(len(made[i].addenda) for i in carrying) <= most)
+            suspects = set() if clean else flagged | carrying
+        for i in sorted(suspects):
+            if i < len(made) - 1:
+                self.check_entry(made[i], batch)
+        self.entry = made[-1]
+        return True
+
+    def entry_controls(self, batch: Batch, entries: list[str],
+                       numbers: range | list[int]) -> None:
+        """Transaction codes, check digits, entry hash, totals, service class and trace order
+        of a run of well-formed entry details, each control in one pass over them all."""
+        layout = batch.layout
+        s = layout.slices
+        code, rdfi, amount, trace = (s["transaction_code"], s["rdfi"], s["amount"],
+                                     s["trace_number"])
+        debit = code.start + 1  # the second digit of the transaction code
+        found: list[tuple[int, int, str, str, str, Severity]] = []
+        if not {line[code] for line in entries} <= L.TRANSACTION_CODES:
+            found.extend((k, 0, "ACH.TRANSACTION_CODE", f"unknown transaction code "
+                          f"{line[code]!r}", "transaction_code", Severity.ERROR)
+                         for k, line in enumerate(entries)
+                         if line[code] not in L.TRANSACTION_CODES)
+        a, b, c, d = rdfi.start, rdfi.start + 3, rdfi.start + 6, s["check_digit"].stop
+        for k in [k for k, line in enumerate(entries)
+                  if (ABA_TRIPLES[line[a:b]] + ABA_TRIPLES[line[b:c]] + ABA_TRIPLES[line[c:d]])
+                  % 10]:
+            line = entries[k]
+            found.append((k, 1, "ACH.CHECK_DIGIT", f"check digit {line[d - 1]} is wrong for "
+                          f"routing number {line[rdfi]} (expected "
+                          f"{routing_check_digit(line[rdfi])})", "check_digit", Severity.ERROR))
+        batch.hash += sum(map(int, [line[rdfi] for line in entries]))
+        debits = [line[amount] for line in entries if line[debit] in _DEBIT_DIGITS]
+        batch.debit += sum(map(int, debits))
+        credits = 0
+        if len(debits) != len(entries):
+            credit_amounts = [line[amount] for line in entries
+                              if line[debit] not in _DEBIT_DIGITS]
+            credits = len(credit_amounts)
+            batch.credit += sum(map(int, credit_amounts))
+        if (debits and batch.service == "220") or (credits and batch.service == "225"):
+            wrong_way = _DEBIT_DIGITS if batch.service == "220" else _CREDIT_DIGITS
+            message = ("debit entry in a credits-only batch (service class 220)"
+                       if batch.service == "220" else
+                       "credit entry in a debits-only batch (service class 225)")
+            found.extend((k, 2, "ACH.SERVICE_CLASS", message, "transaction_code",
+                          Severity.ERROR) for k, line in enumerate(entries)
+                         if line[debit] in wrong_way)
+        traces = [line[trace] for line in entries]
+        if not all(map(lt, chain((self.last_trace,), traces), traces)):
+            before = [self.last_trace, *traces[:-1]]
+            found.extend((k, 3, "ACH.TRACE_ORDER", "trace numbers must ascend within a batch",
+                          "trace_number", Severity.WARNING)
+                         for k, (earlier, now) in enumerate(zip(before, traces, strict=True))
+                         if now <= earlier)
+        self.last_trace = traces[-1]
+        # reported in the order the record-by-record path finds them
+        for k, _order, code_, message, name, severity in sorted(found, key=lambda f: f[:2]):
+            self.field_fail(code_, message, numbers[k], layout, name, severity)
+        self.records += len(entries)
+        batch.count += len(entries)
+
+    def read_addenda_run(self, first: int, run: list[str], places: list[int], owners: list[int],
+                         made: list[Entry]) -> str | None:
+        """The addenda of a batch body at once when they are all of one type that the batch's
+        SEC code allows (05 remittance, nearly always): returns that type. Returns None, having
+        changed nothing, when they are not; read_addenda then takes them one by one."""
+        batch = self.batch
+        assert batch is not None
+        kind = run[places[0]][1:3]
+        layout = ADDENDA.get(kind)
+        allowed, _most = L.SEC_ADDENDA.get(batch.sec, (frozenset({"05"}), 1))
+        lines = [run[k] for k in places]
+        if layout is None or layout.checked or kind not in allowed or \
+                {line[1:3] for line in lines} != {kind} or \
+                not all(map(layout.regex.fullmatch, lines)):
+            return None
+        cut = layout.slices
+        trace = made[0].layout.slices["trace_number"]
+        owned = [made[owners[k] - 1].text for k in places]  # the entry each addenda follows
+        found: list[tuple[int, int, str, str, str, Severity]] = []
+        if "entry_sequence" in cut:
+            mine, theirs = cut["entry_sequence"], slice(trace.stop - 7, trace.stop)
+            found.extend((i, 0, "ACH.ADDENDA", f"entry detail sequence number {line[mine]} does "
+                          f"not match the entry's trace number {entry[trace]}", "entry_sequence",
+                          Severity.ERROR)
+                         for i, (line, entry) in enumerate(zip(lines, owned, strict=True))
+                         if line[mine] != entry[theirs])
+        else:
+            mine = cut["trace_number"]
+            found.extend((i, 0, "ACH.ADDENDA_TRACE", f"trace number {line[mine]} differs from "
+                          f"the entry's {entry[trace]}", "trace_number", Severity.WARNING)
+                         for i, (line, entry) in enumerate(zip(lines, owned, strict=True))
+                         if line[mine] != entry[trace])
+        if (sequence := cut.get("addenda_sequence")) is not None:
+            # numbered from 0001 after each entry detail
+            if all(run[k - 1][0] == "6" for k in places):
+                expected = ["0001"] * len(places)
+            else:
+                counts = accumulate(places, lambda count, k: count + 1
+                                    if run[k - 1][0] == "7" else 1, initial=0)
+                expected = [f"{number:04d}" for number in list(counts)[1:]]
+            found.extend((i, 1, "ACH.ADDENDA", f"addenda sequence number {line[sequence]} should "
+                          f"be {number}", "addenda_sequence", Severity.ERROR)
+                         for i, (line, number) in enumerate(zip(lines, expected, strict=True))
+                         if line[sequence] != number)
+        for i, _order, code, message, name, severity in sorted(found, key=lambda f: f[:2]):
+            self.field_fail(code, message, first + places[i], layout, name, severity)
+        for k, line in zip(places, lines, strict=True):
+            made[owners[k] - 1].add(kind, Record(first + k, layout, line))
+        self.records += len(lines)
+        batch.count += len(lines)
+        return kind
 
     def resize(self, n: int, line: str) -> str:
         if len(line) < L.RECORD_LENGTH:
@@ -243,7 +463,6 @@ class Reader:
         self.last_trace = ""
 
     def read_entry(self, n: int, line: str) -> None:
-        # the hot path of every file: kept flat, one match per record
         self.records += 1
         batch = self.batch
         if batch is None:
@@ -253,8 +472,7 @@ class Reader:
             self.close_entry()
         layout = batch.layout
         ok = layout.regex.fullmatch(line) is not None
-        record = Record(n, layout, line) if ok else self.parse(layout, n, line)
-        entry = Entry(record)
+        entry = Entry(n, layout, line, ok or self.checked(layout, n, line))
         batch.entries.append(entry)
         batch.count += 1
         self.entry = entry
@@ -304,7 +522,7 @@ class Reader:
                       "addenda")
             return
         batch.count += 1
-        entry.addenda.append((kind, record))
+        entry.add(kind, record)
         if kind not in ("98", "99"):
             allowed, _most = L.SEC_ADDENDA.get(batch.sec, (frozenset({"05"}), 1))
             if kind not in allowed:
@@ -312,47 +530,52 @@ class Reader:
                           "batch", n, 2, "addenda type code")
         if not record.ok:
             return
-        f = record.fields
-        if "entry_sequence" in f:
-            if f["entry_sequence"] != entry.trace[-7:]:
-                self.field_fail("ACH.ADDENDA", f"entry detail sequence number "
-                                f"{f['entry_sequence']} does not match the entry's trace "
-                                f"number {entry.trace}", n, layout, "entry_sequence")
-        elif f["trace_number"] != entry.trace:
-            self.field_fail("ACH.ADDENDA_TRACE", f"trace number {f['trace_number']} differs "
-                            f"from the entry's {entry.trace}", n, layout, "trace_number",
-                            Severity.WARNING)
-        if "addenda_sequence" in f:
+        cut = layout.slices
+        trace = entry.trace
+        if "entry_sequence" in cut:
+            sequence = line[cut["entry_sequence"]]
+            if sequence != trace[-7:]:
+                self.field_fail("ACH.ADDENDA", f"entry detail sequence number {sequence} does "
+                                f"not match the entry's trace number {trace}", n, layout,
+                                "entry_sequence")
+        elif (own := line[cut["trace_number"]]) != trace:
+            self.field_fail("ACH.ADDENDA_TRACE", f"trace number {own} differs from the "
+                            f"entry's {trace}", n, layout, "trace_number", Severity.WARNING)
+        if "addenda_sequence" in cut:
+            written = line[cut["addenda_sequence"]]
             expected = sum(1 for k, _r in entry.addenda if k == kind)
-            if f["addenda_sequence"] != f"{expected:04d}":
-                self.field_fail("ACH.ADDENDA", f"addenda sequence number "
-                                f"{f['addenda_sequence']} should be {expected:04d}", n, layout,
-                                "addenda_sequence")
+            if written != f"{expected:04d}":
+                self.field_fail("ACH.ADDENDA", f"addenda sequence number {written} should be "
+                                f"{expected:04d}", n, layout, "addenda_sequence")
 
     def close_entry(self) -> None:
-        """Checks that need all of an entry's addenda: indicator, counts, IAT's mandatory set."""
         entry, batch = self.entry, self.batch
         self.entry = None
-        if entry is None or batch is None or not entry.record.ok:
+        if entry is not None and batch is not None:
+            self.check_entry(entry, batch)
+
+    def check_entry(self, entry: Entry, batch: Batch) -> None:
+        """Checks that need all of an entry's addenda: indicator, counts, IAT's mandatory set."""
+        if not entry.ok:
             return
-        record = entry.record
+        record = entry
         if not entry.addenda and batch.layout is ENTRY and \
                 record.text[ENTRY.slices["addenda_indicator"]] == "0":
             return  # the common case: a plain entry without addenda
-        f = record.fields
-        n = entry.record.line
-        layout = entry_layout(batch.sec)
+        n = record.line
+        layout = record.layout
+        cut = layout.slices
         count = len(entry.addenda)
-        if f["addenda_indicator"] != ("1" if count else "0"):
-            self.field_fail("ACH.ADDENDA", f"addenda record indicator {f['addenda_indicator']} "
-                            f"but {count} addenda follow", n, layout, "addenda_indicator")
+        indicator = record.text[cut["addenda_indicator"]]
+        if indicator != ("1" if count else "0"):
+            self.field_fail("ACH.ADDENDA", f"addenda record indicator {indicator} but {count} "
+                            "addenda follow", n, layout, "addenda_indicator")
         kinds = [k for k, _r in entry.addenda]
-        if "addenda_count" in f and not any(k in ("98", "99") for k in kinds) \
-                and int(f["addenda_count"]) != count:
+        if "addenda_count" in cut and not any(k in ("98", "99") for k in kinds) \
+                and int(written := record.text[cut["addenda_count"]]) != count:
             # Some IAT originators count only the mandatory addenda 10-16: a warning there.
-            self.field_fail("ACH.ADDENDA", f"number of addenda records says "
-                            f"{f['addenda_count']} but {count} follow", n, layout,
-                            "addenda_count",
+            self.field_fail("ACH.ADDENDA", f"number of addenda records says {written} but "
+                            f"{count} follow", n, layout, "addenda_count",
                             Severity.WARNING if batch.sec == "IAT" else Severity.ERROR)
         if batch.sec == "IAT" and not any(k in ("98", "99") for k in kinds):
             head = tuple(kinds[:len(L.IAT_MANDATORY)])

@@ -129,7 +129,19 @@ def parse_date(value: str) -> date:
     return date(2000 + int(value[:2]), int(value[2:4]), int(value[4:6]))
 
 
+ABA_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)
+
+
 def check_digit(routing8: str) -> str:
     """ABA routing check digit over the first eight digits (weights 3, 7, 1)."""
-    total = sum(int(d) * w for d, w in zip(routing8, (3, 7, 1, 3, 7, 1, 3, 7), strict=True))
+    total = sum(int(d) * w for d, w in zip(routing8, ABA_WEIGHTS, strict=True))
     return str((10 - total % 10) % 10)
+
+
+# A routing number with its check digit has a weighted digit sum (3, 7, 1, 3, 7, 1, 3, 7, 1)
+# that is a multiple of ten. The weights repeat every three digits, so that sum is three lookups
+# in one table of every 3-digit string: bulk reading checks each entry's RDFI with that instead
+# of nine multiplications.
+ABA_TRIPLES: dict[str, int] = {
+    f"{i:03d}": sum(int(d) * w for d, w in zip(f"{i:03d}", ABA_WEIGHTS[:3], strict=True))
+    for i in range(1000)}

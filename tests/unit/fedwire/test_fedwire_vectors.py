@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from hub import codecs
 from hub.codecs.base import Options
 from hub.codecs.fedwire import CODEC
 from hub.codecs.fedwire.reader import FedwireMessage
@@ -213,6 +214,16 @@ def test_shared_vector_reads(path: Path) -> None:
     assert decoded.messages[0].amount.text() == "12345.67" or "fiserv" in path.name
 
 
+@pytest.mark.parametrize("path", [*TEXTS, *sorted((OWN_VECTORS / "fedwire").glob("*.txt"))],
+                         ids=lambda p: p.name)
+def test_format_is_detected(path: Path) -> None:
+    """A FAIM file opens with a {nnnn} tag ({1500}, a Fed-appended {1100}, or an unknown one
+    the reader reports): never taken for JSON."""
+    raw = path.read_bytes()
+    assert codecs.detect(raw) == "fedwire"
+    assert codecs.decode(raw).format == "fedwire"
+
+
 @pytest.mark.parametrize("path", JSONS, ids=lambda p: p.name)
 def test_json_beside_vector_matches_element_for_element(path: Path) -> None:
     data = json.loads(path.read_text())["fedWireMessage"]
@@ -255,18 +266,40 @@ def test_canonical_round_trip(path: Path) -> None:
 OWN = sorted((OWN_VECTORS / "fedwire").glob("*.txt"))
 
 
+def _value(message: Any, name: str) -> Any:
+    """A canonical element by dotted path; "extra.<key>" is one extra key (keys hold dots)."""
+    if name.startswith("extra."):
+        return message.extra.get(name[len("extra."):])
+    target = message
+    for part in name.split("."):
+        target = target[int(part)] if part.isdigit() else getattr(target, part)
+    return target
+
+
 @pytest.mark.parametrize("path", OWN, ids=lambda p: p.name)
 def test_own_vector(path: Path) -> None:
     expected = json.loads(path.with_suffix(".expected.json").read_text())
     decoded = _decode(path.read_bytes())
     found = [(d.code, d.location) for d in decoded.diagnostics if d.is_error]
     assert found == [(e["code"], e["location"]) for e in expected["diagnostics"]]
+    if "warnings" in expected:
+        warned = [(d.code, d.location) for d in decoded.diagnostics if not d.is_error]
+        assert warned == [(e["code"], e["location"]) for e in expected["warnings"]]
     assert [m.kind.value for m in decoded.messages] == expected["kinds"]
     for i, fields in enumerate(expected.get("fields", [])):
         message = decoded.messages[i]
         for name, value in fields.items():
-            target: Any = message
-            for part in name.split("."):
-                target = target.get(part) if isinstance(target, dict) else \
-                    getattr(target, part) if not part.isdigit() else target[int(part)]
-            assert str(target) == value, name
+            assert str(_value(message, name)) == value, name
+    for key in expected.get("absent_extra", []):
+        assert all(key not in m.extra for m in decoded.messages), key
+
+
+@pytest.mark.parametrize("path", [p for p in OWN if p.name.startswith("valid")
+                                  or "covs" in p.name], ids=lambda p: p.name)
+def test_own_vector_canonical_round_trip(path: Path) -> None:
+    decoded = _decode(path.read_bytes())
+    again = _decode(CODEC.encode(decoded.messages, "fedwire", Options()))
+    assert again.messages == decoded.messages
+    errors = [(d.code, d.location) for d in decoded.diagnostics if d.is_error]
+    if not errors:
+        assert again.ok, again.diagnostics
