@@ -41,7 +41,7 @@ from hub.interchanges import Interchanges
 from hub.journal import Journal, NewEvent, OutboxRow, now_us
 from hub.limits import Limits, parse_limits
 from hub.metrics import Metrics
-from hub.model import Kind, Message, State, can_move
+from hub.model import Kind, Message, State, can_move, from_data
 from hub.operations import Operations
 from hub.pipeline import HoldCheck, Pipeline, Rejected, Submission
 from hub.router import NoRoute, Planner, RouteChoice, StaticPlanner
@@ -98,7 +98,8 @@ class Hub:
                 self.ack_timeouts[name] = float(table.pop("ack_timeout"))
             self.connectors[name] = build(name, table, registry=self.metrics.registry,
                                           lease=journal.lease, seen=journal.input_seen,
-                                          alert=self._alert, links=self.connectors)
+                                          alert=self._alert, links=self.connectors,
+                                          tx_journal=journal)
         for connector in self.connectors.values():
             await connector.start()
         self.breakers = {name: CircuitBreaker(clock=time.monotonic,
@@ -268,11 +269,14 @@ class Hub:
         self.metrics.inbound_files.labels(channel, "alert").inc()
 
     async def _poll(self, name: str, connector: Any) -> None:
-        """Ask a gateway about what it has not finished, and apply what it says."""
+        """Ask a gateway about what it has not finished, and apply what it says. What it follows
+        is taken from the journal each round, so sends made before a restart or by another hub
+        process are followed too (webhooks still apply)."""
         while not self.stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), self.settings.dispatch.poll_gateways)
             try:
+                await self._resume(name, connector)
                 updates = await connector.poll()
             except Exception as exc:  # a poll that fails is tried again next round
                 log.warning("poll failed", extra={"action": "link.poll_failed",
@@ -280,6 +284,15 @@ class Hub:
                 continue
             if updates:
                 await self.apply_updates(name, updates)
+
+    async def _resume(self, name: str, connector: Any) -> None:
+        resume = getattr(connector, "resume", None)
+        if resume is None or self.journal is None:
+            return
+        for sent in await self.journal.open_sends(name):
+            message, _ = from_data(sent["canonical"])
+            if message is not None:
+                resume(sent["key"], sent["reference"], message)
 
     async def _watch_acks(self) -> None:
         """Sent and never answered: count them, and after the link's ack_timeout hand each to

@@ -308,9 +308,17 @@ class Pipeline:
         started = time.perf_counter()
         receiver = choice.receiver or (message.creditor_agent.bic
                                        if message.creditor_agent else None)
+        # A NACHA file is assembled by the ACH link from many entries under an envelope only the
+        # link knows (ODFI, company, trace numbers, effective date, file id modifier): the
+        # outbox row keeps the route's format and carries the canonical message (docs/ach.md).
+        rendered_as = "json" if choice.format == "nacha" else choice.format
         try:
-            payload = codecs.encode(message, choice.format, sender=self.our_bic,
-                                    receiver=receiver, reference=message_id)
+            if self.interchanges is not None and self.interchanges.numbered(choice.format):
+                payload = self.interchanges.render(message, choice.format, sender=self.our_bic,
+                                                   receiver=receiver, message_id=message_id)
+            else:
+                payload = codecs.encode(message, rendered_as, sender=self.our_bic,
+                                        receiver=receiver, reference=message_id)
         except CodecError as exc:
             return exc.diagnostic()
         except Exception as exc:  # a codec that cannot render must not lose the message
@@ -333,6 +341,8 @@ class Pipeline:
         "unmatched" so reconciliation can report it.
         """
         target_state = state_for(answer)
+        if self.interchanges is not None and self.interchanges.acknowledges_sent(answer):
+            return await self._apply_edi_answer(answer, answer_id, target_state, actor=actor)
         mismatch: str | None = None
         for field_name, value in original_keys(answer):
             ids = [i for i in await self.journal.find(**{field_name: value}) if i != answer_id]
@@ -346,22 +356,55 @@ class Pipeline:
                     mismatch = (f"{original} is {record.currency} {record.amount}, the answer "
                                 f"says {answer.amount}")
                     continue
-                data = {"answer": answer_id, "status": answer.status,
-                        "reason_code": answer.reason_code, "reason": answer.reason_text,
-                        "kind": answer.kind.value, "format": answer.format}
-                new_state = target_state or record.state
-                if new_state != record.state and not can_move(record.state, new_state):
-                    new_state = record.state
-                await self.journal.append(original, NewEvent("answer", new_state, actor, data))
-                if self.on_final is not None and new_state in (State.REJECTED, State.RETURNED):
-                    await self.on_final(original)
-                await self.journal.append(answer_id, NewEvent("matched", State.COMPLETED, actor,
-                                                              {"message": original}))
-                self.metrics.status_in.labels(actor, new_state.value).inc()
+                await self._move(original, record.state, answer, answer_id, target_state,
+                                 actor=actor)
                 return original
+        await self._unmatched(answer_id, [v for _, v in original_keys(answer)], mismatch,
+                              actor=actor)
+        return None
+
+    async def _move(self, original: str, current: State, answer: Message, answer_id: str,
+                    target_state: State | None, *, actor: str) -> None:
+        data = {"answer": answer_id, "status": answer.status,
+                "reason_code": answer.reason_code, "reason": answer.reason_text,
+                "kind": answer.kind.value, "format": answer.format}
+        new_state = target_state or current
+        if new_state != current and not can_move(current, new_state):
+            new_state = current
+        await self.journal.append(original, NewEvent("answer", new_state, actor, data))
+        if self.on_final is not None and new_state in (State.REJECTED, State.RETURNED):
+            await self.on_final(original)
+        await self.journal.append(answer_id, NewEvent("matched", State.COMPLETED, actor,
+                                                      {"message": original}))
+        self.metrics.status_in.labels(actor, new_state.value).inc()
+
+    async def _unmatched(self, answer_id: str, keys: list[str], mismatch: str | None, *,
+                         actor: str) -> None:
         await self.journal.append(answer_id, NewEvent("unmatched", State.COMPLETED, actor, {
-            "keys": [v for _, v in original_keys(answer)], "mismatch": mismatch}))
+            "keys": keys, "mismatch": mismatch}))
         log.warning("answer without a message", extra={
             "action": "status.uncorrelated", "message_id": answer_id, "mismatch": mismatch,
-            "keys": [v for _, v in original_keys(answer)]})
-        return None
+            "keys": keys})
+
+    async def _apply_edi_answer(self, answer: Message, answer_id: str,
+                                target_state: State | None, *, actor: str) -> str | None:
+        """A 997/999/TA1/CONTRL line: the messages the hub sent under the control numbers it
+        names, found by partner and number (hub.interchanges), never by a loose reference."""
+        assert self.interchanges is not None
+        own = await self.journal.get(answer_id)
+        found, keys, known = await self.interchanges.answered(answer, own.sender if own else None)
+        first: str | None = None
+        for original, state in found:
+            record = await self.journal.get(original)
+            if record is None:
+                continue
+            await self._move(original, record.state, answer, answer_id, state or target_state,
+                             actor=actor)
+            first = first or original
+        if first is None:
+            if known:  # its members were answered one by one by the lines before it
+                await self.journal.append(answer_id, NewEvent(
+                    "matched", State.COMPLETED, actor, {"message": None, "keys": keys}))
+            else:
+                await self._unmatched(answer_id, keys, None, actor=actor)
+        return first

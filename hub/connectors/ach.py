@@ -67,6 +67,7 @@ register({
     "ACH.STAGING": "the staging folder cannot be read or written",
     "ACH.FILE_IDS": "no file id modifier left for the day",
     "ACH.NOT_STARTED": "the ACH connector is not started",
+    "ACH.FORMAT": "the route asks the ACH link for a format it does not originate",
 })
 
 Clock = Callable[[], datetime]
@@ -76,6 +77,9 @@ MODIFIERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # file id modifier, one file
 MAX_SEQUENCE = 9_999_999  # the 7 digits of a trace number after the ODFI's 8
 ENTRY_AMOUNT_MAX = Decimal("99999999.99")  # the entry amount field's 10 digits
 SEC_CODES = ("PPD", "CCD", "WEB", "TEL", "CTX")
+# Route formats this link takes: "nacha" (rendered by the pipeline as the canonical message,
+# which this link files itself) and "json", the canonical message under its own name.
+ROUTE_FORMATS = ("nacha", "json")
 NAME_PLACEHOLDERS = ("odfi", "effective", "window", "modifier", "created")
 NAME_LENGTH = {"CTX": 16}  # receiver name length where it is not the usual 22
 FILE_NAME = "ACH_{odfi}_{window}_{effective}_{modifier}"
@@ -494,6 +498,10 @@ class AchConnector:
     async def send(self, outbound: Outbound) -> Delivery:
         if not self._started:
             raise ConnectorError(f"{self.name} is not started", code="ACH.NOT_STARTED")
+        if outbound.format not in ROUTE_FORMATS:
+            raise ConnectorError(f"{self.name} originates NACHA entries; the route asks for "
+                                 f"{outbound.format!r} (use format \"nacha\")",
+                                 code="ACH.FORMAT", retryable=False, location="format")
         key = outbound.idempotency_key
         digest = hashlib.sha256(dumps(outbound.message)).hexdigest()
         known = self._keys.get(key)

@@ -26,7 +26,6 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, TypeVar
 
 from eth_account import Account
@@ -48,10 +47,14 @@ from hub.connectors.base import (
 )
 from hub.connectors.nonces import (
     VOID,
-    FilePendingTxStore,
+    ChainTxJournal,
+    JournalPendingTxStore,
+    KeyTaken,
     NonceAllocator,
+    NonceTaken,
     PendingTx,
     PendingTxStore,
+    record_signed,
 )
 from hub.errors import ConfigError, ConnectorError, register
 
@@ -107,7 +110,6 @@ DEFAULTS: dict[str, Any] = {
     "fixed_fee": "0",
     "bps_fee": "0",
     "destinations": {},
-    "store_path": None,
     "token_address": None,
     "settlement_address": None,
     "rpc_url": None,
@@ -131,7 +133,6 @@ class EthSettings:
     max_priority_fee_wei: int
     max_fee_wei: int | None
     destinations: Mapping[str, ChecksumAddress]
-    store_path: str | None
     spec: ConnectorSpec
 
     @classmethod
@@ -189,7 +190,6 @@ class EthSettings:
                                        f"{where}.max_priority_fee_gwei"),
             max_fee_wei=None if max_fee is None else _gwei(max_fee, f"{where}.max_fee_gwei"),
             destinations=destinations,
-            store_path=None if s["store_path"] is None else str(s["store_path"]),
             spec=spec,
         )
 
@@ -356,22 +356,25 @@ class EthereumConnector:
         async with self._nonces.lock:
             chain_next = await self._rpc(
                 self.w3.eth.get_transaction_count(self.address, "pending"))
-            nonce = self._nonces.take(chain_next)
-            tx = {"type": 2, "chainId": self.settings.chain_id, "nonce": nonce, "to": to,
-                  "value": 0, "data": data, "gas": gas, **fees}
-            signed = self._account.sign_transaction(tx)
-            blob = "0x" + bytes(signed.raw_transaction).hex()
-            tx_hash = "0x" + bytes(signed.hash).hex()
+            meta = {"message_id": outbound.message_id, "to": to}
+
+            def signer(nonce: int) -> tuple[str, str, Mapping[str, Any]]:
+                signed = self._account.sign_transaction({
+                    "type": 2, "chainId": self.settings.chain_id, "nonce": nonce, "to": to,
+                    "value": 0, "data": data, "gas": gas, **fees})
+                return ("0x" + bytes(signed.raw_transaction).hex(),
+                        "0x" + bytes(signed.hash).hex(), meta)
+
             try:
-                await self.store.put(key, blob, tx_hash, nonce,
-                                     meta={"message_id": outbound.message_id, "to": to})
-            except BaseException:
-                self._nonces.reset()  # the nonce was never used: let the next send take it
-                raise
+                record, ours = await record_signed(self.store, self._nonces, key, chain_next,
+                                                   signer)
+            except (KeyTaken, NonceTaken) as exc:
+                raise ConnectorError(f"not journalled now: {exc}", code="ETH.NONCE",
+                                     retryable=True) from None
+        if not ours:  # another hub process journalled this payment first: follow it
+            return _replay(record) if record.is_final else await self._follow(record)
         log.info("signed", extra={"action": "eth.signed", "message_id": outbound.message_id,
-                                  "key": key, "tx_hash": tx_hash, "nonce": nonce})
-        record = await self.store.get(key)
-        assert record is not None
+                                  "key": key, "tx_hash": record.tx_hash, "nonce": record.nonce})
         return await self._follow(record, fresh=True)
 
     def _call(self, outbound: Outbound) -> tuple[ChecksumAddress, str]:
@@ -604,9 +607,9 @@ def _replay(record: PendingTx) -> Delivery:
 def build(name: str, settings: Mapping[str, Any], **deps: Any) -> EthereumConnector:
     """The connector for one `[connectors.<name>]` table.
 
-    deps: `w3` (an AsyncWeb3; default: HTTP to rpc_url), `store` (a PendingTxStore; default: a
-    FilePendingTxStore at store_path), `registry` (a prometheus CollectorRegistry; default: a
-    private one), `sleep` (for tests).
+    deps: `w3` (an AsyncWeb3; default: HTTP to rpc_url), `store` (a PendingTxStore; default: the
+    journal's, from `tx_journal`, which the hub passes), `registry` (a prometheus
+    CollectorRegistry; default: a private one), `sleep` (for tests).
     """
     parsed = EthSettings.parse(name, settings)
     key = secrets.read(settings, "private_key", where=f"connectors.{name}")
@@ -628,16 +631,18 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> EthereumConnec
             parsed.rpc_url, exception_retry_configuration=retry,
             request_kwargs={"timeout": aiohttp.ClientTimeout(total=parsed.rpc_timeout)})
         w3 = AsyncWeb3(provider)
-    store = deps.get("store")
-    if store is None:
-        if parsed.store_path is None:
-            raise ConfigError(f"connectors.{name}.store_path: required (where signed "
-                              "transactions are kept before submission)",
-                              location=f"connectors.{name}.store_path")
-        store = FilePendingTxStore(Path(parsed.store_path))
+    store = deps.get("store") or _journal_store(name, deps.get("tx_journal"))
     registry = deps.get("registry") or CollectorRegistry()
     kwargs: dict[str, Any] = {}
     if "sleep" in deps:
         kwargs["sleep"] = deps["sleep"]
     return EthereumConnector(name, parsed, w3=w3, store=store, key=key, registry=registry,
                              **kwargs)
+
+
+def _journal_store(name: str, journal: ChainTxJournal | None) -> PendingTxStore:
+    if journal is None:
+        raise ConfigError(f"connectors.{name}: signed transactions are journalled before "
+                          "submission; the connector needs the hub's journal (or a store)",
+                          location=f"connectors.{name}")
+    return JournalPendingTxStore(journal, name)

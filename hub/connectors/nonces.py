@@ -4,24 +4,39 @@ A chain connector signs a transaction, records it here (key, signed blob, hash, 
 sequence) and only then submits it. After a crash or a retry, `send` finds the record for the
 outbound's idempotency key and looks the hash up on the chain instead of signing a new one.
 
-`PendingTxStore` is the protocol; `FilePendingTxStore` keeps JSON lines with an fsync per
-record for standalone use, `MemoryPendingTxStore` is the in-process double. A record whose
-result is `VOID` is one the chain can provably never include (its nonce was used by another
-transaction, or its LastLedgerSequence passed): the connector may sign the payment anew.
+`PendingTxStore` is the protocol. In the hub the records live in the journal
+(`JournalPendingTxStore`, table `chain_pending`), so every hub process on one PostgreSQL and every
+restart sees the same records; `MemoryPendingTxStore` is the in-process double with the same
+rules. A record whose result is `VOID` is one the chain can provably never include (its nonce
+was used by another transaction, or its LastLedgerSequence passed): the connector may sign the
+payment anew.
+
+Two rules hold in both stores, per connector:
+- one live (pending or final, not void) record per key: a second `put` raises `KeyTaken`, and
+  the caller follows the recorded transaction instead (another process signed it first);
+- one pending record per nonce: a `put` of a nonce another pending record holds raises
+  `NonceTaken`, and the caller signs with the next one (`record_signed`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 VOID = "void"
 """`result["outcome"]` of a record that will never be included and may be replaced."""
+
+MAX_NONCE_TRIES = 64  # pending records of other processes skipped before giving up for now
+
+
+class KeyTaken(ValueError):
+    """A live transaction is already recorded for this key."""
+
+
+class NonceTaken(ValueError):
+    """Another pending transaction of this connector holds the nonce."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -45,29 +60,27 @@ class PendingTx:
     def is_pending(self) -> bool:
         return self.result is None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "signed_blob": self.signed_blob, "tx_hash": self.tx_hash,
-                "nonce": self.nonce, "meta": dict(self.meta),
-                "result": None if self.result is None else dict(self.result)}
-
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PendingTx:
-        return cls(key=str(data["key"]), signed_blob=str(data["signed_blob"]),
-                   tx_hash=str(data["tx_hash"]), nonce=int(data["nonce"]),
-                   meta=dict(data.get("meta") or {}), result=data.get("result"))
+    def from_row(cls, row: Mapping[str, Any]) -> PendingTx:
+        return cls(key=str(row["key"]), signed_blob=str(row["signed_blob"]),
+                   tx_hash=str(row["tx_hash"]), nonce=int(row["nonce"]),
+                   meta=dict(row.get("meta") or {}),
+                   result=None if row.get("result") is None else dict(row["result"]))
 
 
 @runtime_checkable
 class PendingTxStore(Protocol):
     async def put(self, key: str, signed_blob: str, tx_hash: str, nonce: int, *,
                   meta: Mapping[str, Any] | None = None) -> None:
-        """Durably record a signed transaction before it is submitted; replaces a void one."""
+        """Durably record a signed transaction before it is submitted; replaces a void one.
+        Raises KeyTaken or NonceTaken (see the module docstring)."""
         ...
 
     async def get(self, key: str) -> PendingTx | None: ...
 
     async def mark_final(self, key: str, result: Mapping[str, Any]) -> None:
-        """Record the final result (`outcome` completed, failed or void, code, reason...)."""
+        """Record the final result (`outcome` completed, failed or void, code, reason...).
+        The first final result of a pending record stands; later ones are ignored."""
         ...
 
     async def pending(self) -> list[PendingTx]:
@@ -76,14 +89,18 @@ class PendingTxStore(Protocol):
 
 
 class MemoryPendingTxStore:
-    """In-process store: the same behaviour as the file store, without durability."""
+    """In-process store: the same rules as the journal store, without durability."""
 
     def __init__(self) -> None:
         self._records: dict[str, PendingTx] = {}
 
     async def put(self, key: str, signed_blob: str, tx_hash: str, nonce: int, *,
                   meta: Mapping[str, Any] | None = None) -> None:
-        _check_replace(self._records.get(key))
+        old = self._records.get(key)
+        if old is not None and not old.is_void:
+            raise KeyTaken(f"a transaction for {key!r} is already recorded ({old.tx_hash})")
+        if any(r.is_pending and r.nonce == nonce for r in self._records.values()):
+            raise NonceTaken(f"nonce {nonce} is held by another pending transaction")
         self._records[key] = PendingTx(key=key, signed_blob=signed_blob, tx_hash=tx_hash,
                                        nonce=nonce, meta=dict(meta or {}))
 
@@ -92,84 +109,60 @@ class MemoryPendingTxStore:
 
     async def mark_final(self, key: str, result: Mapping[str, Any]) -> None:
         record = self._records[key]
-        self._records[key] = PendingTx(key=key, signed_blob=record.signed_blob,
-                                       tx_hash=record.tx_hash, nonce=record.nonce,
-                                       meta=record.meta, result=dict(result))
+        if record.is_pending:
+            self._records[key] = PendingTx(key=key, signed_blob=record.signed_blob,
+                                           tx_hash=record.tx_hash, nonce=record.nonce,
+                                           meta=record.meta, result=dict(result))
 
     async def pending(self) -> list[PendingTx]:
         return sorted((r for r in self._records.values() if r.is_pending), key=lambda r: r.nonce)
 
 
-class FilePendingTxStore(MemoryPendingTxStore):
-    """JSON lines, one record per line, fsynced before `put`/`mark_final` return.
+class ChainTxJournal(Protocol):
+    """What the journal offers chain connectors (hub.journal.Journal implements it)."""
 
-    The file is replayed on open (the last line for a key wins) and rewritten compactly when it
-    holds more than `compact_after` superseded lines. A torn last line (crash mid-write) is
-    ignored: its record was never acknowledged to the caller, so nothing was submitted.
+    async def record_chain_tx(self, connector: str, key: str, *, nonce: int, tx_hash: str,
+                              signed_blob: str, meta: Mapping[str, Any]) -> str: ...
+
+    async def chain_tx(self, connector: str, key: str) -> dict[str, Any] | None: ...
+
+    async def finish_chain_tx(self, connector: str, key: str,
+                              result: Mapping[str, Any]) -> bool: ...
+
+    async def pending_chain_txs(self, connector: str) -> list[dict[str, Any]]: ...
+
+
+class JournalPendingTxStore:
+    """The records of one connector in the journal: shared by every hub process and restart.
+
+    The journal commits each `put` and `mark_final` before it returns, so a record `put`
+    acknowledged is one a restarted (or another) process will find.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, compact_after: int = 10_000) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self._lock = asyncio.Lock()
-        self._compact_after = compact_after
-        self._lines = 0
-        self._load()
-
-    def _load(self) -> None:
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as fh:
-            for raw in fh:
-                try:
-                    record = PendingTx.from_json(json.loads(raw))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a torn or foreign line
-                self._records[record.key] = record
-                self._lines += 1
+    def __init__(self, journal: ChainTxJournal, connector: str) -> None:
+        self.journal = journal
+        self.connector = connector
 
     async def put(self, key: str, signed_blob: str, tx_hash: str, nonce: int, *,
                   meta: Mapping[str, Any] | None = None) -> None:
-        async with self._lock:
-            await super().put(key, signed_blob, tx_hash, nonce, meta=meta)
-            await self._append(self._records[key])
+        outcome = await self.journal.record_chain_tx(
+            self.connector, key, nonce=nonce, tx_hash=tx_hash, signed_blob=signed_blob,
+            meta=dict(meta or {}))
+        if outcome == "key_taken":
+            raise KeyTaken(f"a transaction for {key!r} is already recorded")
+        if outcome == "nonce_taken":
+            raise NonceTaken(f"nonce {nonce} is held by another pending transaction")
+
+    async def get(self, key: str) -> PendingTx | None:
+        row = await self.journal.chain_tx(self.connector, key)
+        return None if row is None else PendingTx.from_row(row)
 
     async def mark_final(self, key: str, result: Mapping[str, Any]) -> None:
-        async with self._lock:
-            await super().mark_final(key, result)
-            await self._append(self._records[key])
+        await self.journal.finish_chain_tx(self.connector, key, result)
 
-    async def _append(self, record: PendingTx) -> None:
-        line = json.dumps(record.to_json(), separators=(",", ":"), sort_keys=True) + "\n"
-        self._lines += 1
-        if self._lines > self._compact_after and self._lines > 2 * len(self._records):
-            await asyncio.to_thread(self._rewrite)
-        else:
-            await asyncio.to_thread(self._write, line)
-
-    def _write(self, line: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def _rewrite(self) -> None:
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            for record in self._records.values():
-                fh.write(json.dumps(record.to_json(), separators=(",", ":"), sort_keys=True))
-                fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        self._lines = len(self._records)
-
-
-def _check_replace(old: PendingTx | None) -> None:
-    # Replacing a live record would orphan a transaction that may still be included.
-    if old is not None and not old.is_void:
-        raise ValueError(f"a transaction for {old.key!r} is already recorded ({old.tx_hash})")
+    async def pending(self) -> list[PendingTx]:
+        return [PendingTx.from_row(r) for r in await self.journal.pending_chain_txs(
+            self.connector)]
 
 
 class NonceAllocator:
@@ -196,3 +189,39 @@ class NonceAllocator:
 
     def reset(self) -> None:
         self._next = None
+
+
+Signer = Callable[[int], tuple[str, str, Mapping[str, Any]]]
+"""Signs the payment with a nonce: (signed blob, hash, meta to record)."""
+
+
+async def record_signed(store: PendingTxStore, nonces: NonceAllocator, key: str,
+                        chain_next: int, sign: Signer) -> tuple[PendingTx, bool]:
+    """Under `nonces.lock`: sign with the next free nonce and record it before submission.
+
+    Returns the record to follow and whether it is ours (`True`: signed just now, never
+    submitted) or one another process recorded for the key first (`False`: follow it, never
+    sign a second payment). A nonce held by another process's pending record is skipped. Raises
+    NonceTaken when MAX_NONCE_TRIES nonces in a row are held.
+    """
+    for _ in range(MAX_NONCE_TRIES):
+        nonce = nonces.take(chain_next)
+        blob, tx_hash, meta = sign(nonce)
+        try:
+            await store.put(key, blob, tx_hash, nonce, meta=meta)
+        except NonceTaken:
+            continue  # take() has moved past it
+        except KeyTaken:
+            nonces.reset()  # ours was never used
+            record = await store.get(key)
+            if record is None or record.is_void:
+                raise  # voided meanwhile: the next attempt signs again
+            return record, False
+        except BaseException:
+            nonces.reset()  # the nonce was never used: let the next send take it
+            raise
+        return PendingTx(key=key, signed_blob=blob, tx_hash=tx_hash, nonce=nonce,
+                         meta=dict(meta)), True
+    nonces.reset()
+    raise NonceTaken(f"{MAX_NONCE_TRIES} nonces from {chain_next} on are held by pending "
+                     "transactions")

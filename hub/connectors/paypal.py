@@ -356,8 +356,20 @@ class PayPalConnector:
 
     # --- what comes back ---------------------------------------------------------------------
 
-    def watch(self, key: str, batch_id: str, money: Money, receiver: str) -> None:
-        """Follow a batch sent before a restart (the hub re-seeds open messages at start)."""
+    def resume(self, key: str, batch_id: str, message: Message) -> None:
+        """Follow a batch sent before a restart or by another hub process: the hub hands over
+        what its journal holds as sent on this link and not final (`Journal.open_sends`). The
+        amount and receiver a poll checks the batch against come from the message, as on send."""
+        if key in self._open:
+            return
+        try:
+            money = check_instruction(self.spec, message, "PAYPAL")
+            receiver, _ = _receiver(message)
+        except GatewayError as exc:  # it could not have been sent: nothing to follow
+            log.error("cannot follow a PayPal batch", extra={
+                "action": "gateway.resume_failed", "connector": self.name, "key": key,
+                "reference": batch_id, "code": exc.code})
+            return
         self._open[key] = _Open(key, batch_id, money, receiver)
 
     async def poll(self) -> list[StatusUpdate]:

@@ -415,9 +415,11 @@ class StripeConnector:
 
     # --- what comes back ---------------------------------------------------------------------
 
-    def watch(self, key: str, reference: str) -> None:
-        """Follow an object sent before a restart (the hub re-seeds open messages at start)."""
-        self._open[key] = _Open(key, self.mode, reference)
+    def resume(self, key: str, reference: str, message: Message) -> None:
+        """Follow an object sent before a restart or by another hub process: the hub hands over
+        what its journal holds as sent on this link and not final (`Journal.open_sends`)."""
+        if key not in self._open:
+            self._open[key] = _Open(key, self.mode, reference)
 
     async def poll(self) -> list[StatusUpdate]:
         """Ask Stripe about every object still open; final ones are reported and forgotten."""

@@ -28,7 +28,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -61,10 +60,14 @@ from hub.connectors.base import (
 )
 from hub.connectors.nonces import (
     VOID,
-    FilePendingTxStore,
+    ChainTxJournal,
+    JournalPendingTxStore,
+    KeyTaken,
     NonceAllocator,
+    NonceTaken,
     PendingTx,
     PendingTxStore,
+    record_signed,
 )
 from hub.errors import ConfigError, ConnectorError, register
 from hub.model import Money
@@ -101,6 +104,7 @@ register({
     "XRPL.DESTINATION": "no XRPL address for the creditor",
     "XRPL.CURRENCY": "currency not carried by this connector",
     "XRPL.AMOUNT": "amount missing, zero or too large",
+    "XRPL.SEQUENCE": "no Sequence could be journalled now (held by pending transactions)",
 })
 
 DEFAULTS: dict[str, Any] = {
@@ -119,7 +123,6 @@ DEFAULTS: dict[str, Any] = {
     "fixed_fee": "0",
     "bps_fee": "0",
     "currencies": None,
-    "store_path": None,
 }
 KNOWN = {*DEFAULTS, "seed", "seed_file", "seed_env", "type"}
 
@@ -142,7 +145,6 @@ class XrplSettings:
     poll_interval: float
     wait_timeout: float
     rpc_timeout: float
-    store_path: str | None
     spec: ConnectorSpec
 
     @classmethod
@@ -191,7 +193,6 @@ class XrplSettings:
             poll_interval=float(s["poll_interval"]),
             wait_timeout=float(s["wait_timeout"]),
             rpc_timeout=float(s["rpc_timeout"]),
-            store_path=None if s["store_path"] is None else str(s["store_path"]),
             spec=spec,
         )
 
@@ -304,22 +305,28 @@ class XrplConnector:
             info = await self._request(AccountInfo(account=self.address,
                                                    ledger_index="current"))
             current = int(info["ledger_current_index"])
-            sequence = self._sequences.take(int(info["account_data"]["Sequence"]))
             last = current + self.settings.ledger_offset
-            signed = sign(Payment.from_dict({**payment, "sequence": sequence, "fee": str(fee),
-                                             "last_ledger_sequence": last}), self.wallet)
-            tx_hash = signed.get_hash()
+            meta = {"message_id": outbound.message_id, "min_ledger": current,
+                    "last_ledger_sequence": last, "amount": _amount_json(payment["amount"])}
+
+            def signer(sequence: int) -> tuple[str, str, Mapping[str, Any]]:
+                signed = sign(Payment.from_dict({**payment, "sequence": sequence,
+                                                 "fee": str(fee),
+                                                 "last_ledger_sequence": last}), self.wallet)
+                return signed.blob(), signed.get_hash(), meta
+
             try:
-                await self.store.put(key, signed.blob(), tx_hash, sequence, meta={
-                    "message_id": outbound.message_id, "min_ledger": current,
-                    "last_ledger_sequence": last, "amount": _amount_json(payment["amount"])})
-            except BaseException:
-                self._sequences.reset()
-                raise
+                record, ours = await record_signed(self.store, self._sequences, key,
+                                                   int(info["account_data"]["Sequence"]), signer)
+            except (KeyTaken, NonceTaken) as exc:
+                raise ConnectorError(f"not journalled now: {exc}", code="XRPL.SEQUENCE",
+                                     retryable=True) from None
+        if not ours:  # another hub process journalled this payment first: follow its blob
+            return _replay(record) if record.is_final else await self._follow(record,
+                                                                              fresh=False)
         log.info("signed", extra={"action": "xrpl.signed", "message_id": outbound.message_id,
-                                  "key": key, "tx_hash": tx_hash, "sequence": sequence})
-        record = await self.store.get(key)
-        assert record is not None
+                                  "key": key, "tx_hash": record.tx_hash,
+                                  "sequence": record.nonce})
         return await self._follow(record, fresh=True)
 
     def _payment(self, outbound: Outbound) -> dict[str, Any]:
@@ -552,8 +559,8 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> XrplConnector:
     """The connector for one `[connectors.<name>]` table.
 
     deps: `client` (an AsyncJsonRpcClient; default: one for `url`), `store` (a PendingTxStore;
-    default: a FilePendingTxStore at store_path), `registry` (a prometheus CollectorRegistry;
-    default: a private one), `sleep` (for tests).
+    default: the journal's, from `tx_journal`, which the hub passes), `registry` (a prometheus
+    CollectorRegistry; default: a private one), `sleep` (for tests).
     """
     parsed = XrplSettings.parse(name, settings)
     seed = secrets.read(settings, "seed", where=f"connectors.{name}")
@@ -570,16 +577,18 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> XrplConnector:
             raise ConfigError(f"connectors.{name}.url: required",
                               location=f"connectors.{name}.url")
         client = AsyncJsonRpcClient(parsed.url)
-    store = deps.get("store")
-    if store is None:
-        if parsed.store_path is None:
-            raise ConfigError(f"connectors.{name}.store_path: required (where signed "
-                              "transactions are kept before submission)",
-                              location=f"connectors.{name}.store_path")
-        store = FilePendingTxStore(Path(parsed.store_path))
+    store = deps.get("store") or _journal_store(name, deps.get("tx_journal"))
     registry = deps.get("registry") or CollectorRegistry()
     kwargs: dict[str, Any] = {}
     if "sleep" in deps:
         kwargs["sleep"] = deps["sleep"]
     return XrplConnector(name, parsed, client=client, wallet=wallet, store=store,
                          registry=registry, **kwargs)
+
+
+def _journal_store(name: str, journal: ChainTxJournal | None) -> PendingTxStore:
+    if journal is None:
+        raise ConfigError(f"connectors.{name}: signed transactions are journalled before "
+                          "submission; the connector needs the hub's journal (or a store)",
+                          location=f"connectors.{name}")
+    return JournalPendingTxStore(journal, name)

@@ -783,6 +783,90 @@ class Journal:
         self._listen_conn = _Releaser(self.db.pool, conn, listener)
         return True
 
+    # -- EDI interchanges sent ----------------------------------------------------------------
+
+    async def reserve_counter(self, name: str, count: int) -> int:
+        """Advance counter `name` by `count` at once; returns the last number of the block."""
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["reserve_counter"], name, count)
+        assert row is not None
+        return int(row["value"])
+
+    async def record_edi_outbound(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+        """Remember (partner, family, interchange, group, transaction, message id) of sent EDI."""
+        at = now_us()
+        async with self.db.transaction() as c:
+            await c.executemany(self.q["edi_outbound_insert"], [(*r, at) for r in rows])
+
+    async def edi_outbound(self, partner: str, family: str, *, interchange: str | None = None,
+                           group: str | None = None) -> list[tuple[str, str, str]]:
+        """(group, transaction, message id) sent to `partner` under an interchange or group."""
+        async with self.db.connection() as c:
+            if interchange is not None:
+                rows = await c.fetch(self.q["edi_outbound_by_interchange"], partner, family,
+                                     interchange)
+            else:
+                rows = await c.fetch(self.q["edi_outbound_by_group"], partner, family,
+                                     group or "")
+        return [(r["grp"], r["txn"], r["message_id"]) for r in rows]
+
+    # -- chain pending transactions and open gateway sends -----------------------------------
+
+    async def record_chain_tx(self, connector: str, key: str, *, nonce: int, tx_hash: str,
+                              signed_blob: str, meta: Mapping[str, Any]) -> str:
+        """Journal a signed chain transaction before it is submitted (hub/connectors/nonces.py).
+
+        Returns "recorded"; "key_taken" when a live (pending or final) record holds the key;
+        "nonce_taken" when another pending record of the connector holds the nonce. A void
+        record of the key is replaced.
+        """
+        try:
+            async with self.db.transaction() as c:
+                if await c.fetchrow(self.q["chain_tx_nonce_held"], connector, nonce, key):
+                    return "nonce_taken"
+                row = await c.fetchrow(self.q["chain_tx_record"], connector, key, nonce,
+                                       tx_hash, signed_blob, _dumps(dict(meta)), now_us())
+        except asyncpg.UniqueViolationError:  # another process took the nonce meanwhile
+            return "nonce_taken"
+        return "recorded" if row is not None else "key_taken"
+
+    async def chain_tx(self, connector: str, key: str) -> dict[str, Any] | None:
+        async with self.db.connection() as c:
+            row = await c.fetchrow(self.q["chain_tx_get"], connector, key)
+        return None if row is None else self._chain_tx_row(row)
+
+    async def finish_chain_tx(self, connector: str, key: str,
+                              result: Mapping[str, Any]) -> bool:
+        """Record the final result of a pending record; False when it was already final (the
+        first result stands: every process following the hash reads the same chain)."""
+        async with self.db.transaction() as c:
+            row = await c.fetchrow(self.q["chain_tx_finish"], connector, key,
+                                   str(result.get("outcome") or "failed"), _dumps(dict(result)),
+                                   now_us())
+        return row is not None
+
+    async def pending_chain_txs(self, connector: str) -> list[dict[str, Any]]:
+        """The connector's records without a result, lowest nonce first."""
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["chain_tx_pending"], connector)
+        return [self._chain_tx_row(r) for r in rows]
+
+    @staticmethod
+    def _chain_tx_row(row: dict[str, Any]) -> dict[str, Any]:
+        return {"key": row["key"], "nonce": int(row["nonce"]), "tx_hash": row["tx_hash"],
+                "signed_blob": row["signed_blob"], "meta": _loads(row["meta"]),
+                "result": _loads(row["result"])}
+
+    async def open_sends(self, connector: str, limit: int = 10_000) -> list[dict[str, Any]]:
+        """What `connector` sent that is not final yet (DISPATCHED or DELIVERED, with the link's
+        reference): message id, idempotency key, reference and canonical message, oldest first.
+        A gateway's poller follows these again after a restart."""
+        async with self.db.connection() as c:
+            rows = await c.fetch(self.q["gateway_open_sends"], connector, limit)
+        return [{"message_id": r["id"], "key": r["idempotency_key"],
+                 "reference": r["external_ref"], "canonical": _loads(r["canonical"])}
+                for r in rows if r["idempotency_key"] is not None]
+
 
 class _Releaser:
     def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection,

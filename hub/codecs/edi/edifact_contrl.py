@@ -129,6 +129,7 @@ def read(body: list[Segment]) -> tuple[list[Message], list[str]]:
         current, details = None, []
 
     uci: dict[str, str] | None = None
+    answered: list[str] = []  # UCM references: the interchange line covers the others
     for seg in body:
         tag = seg[0][0]
         if tag == "UCI":
@@ -140,6 +141,8 @@ def read(body: list[Segment]) -> tuple[list[Message], list[str]]:
             action = _v(seg, 4) if tag == "UCF" else _v(seg, 3)
             error = _v(seg, 5) if tag == "UCF" else _v(seg, 4)
             rejected_below |= action == REJECTED
+            if tag == "UCM":
+                answered.append(_v(seg, 1))
             current = {"id": f"{interchange}/{_v(seg, 1)}", "ref": _v(seg, 1), "action": action,
                        "error": error, "level": GROUP if tag == "UCF" else TRANSACTION}
         elif tag == "UCS":
@@ -159,5 +162,6 @@ def read(body: list[Segment]) -> tuple[list[Message], list[str]]:
         kind=Kind.STATUS_REPORT, format="edifact.contrl", original_message_id=uci["id"],
         status=status, reason_code=uci["error"] or None,
         extra={"edifact.ack.level": INTERCHANGE, "edifact.ack.interchange": interchange,
-               "edifact.ack.reference": interchange}))
+               "edifact.ack.reference": interchange,
+               **({"edifact.ack.messages": ",".join(answered)} if answered else {})}))
     return messages, problems

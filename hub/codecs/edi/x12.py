@@ -105,7 +105,8 @@ class X12Codec:
                 found_format = found_format or set_format
                 body = ts.body(segments)
                 if set_format == "x12.820":
-                    message, found = decode_820(body, ts.start, group.control, ts.control)
+                    message, found = decode_820(body, ts.start, group.control, ts.control,
+                                                group.version)
                     findings.extend(found)
                     if message is not None and whole:
                         messages.append(message)
@@ -139,18 +140,18 @@ class X12Codec:
         if not messages:
             raise CodecError("nothing to encode", code="X12.CANNOT_ENCODE")
         bodies = []
+        version = str(envelope.get("version", "004010"))
         for i, message in enumerate(messages):
             if message.kind is not Kind.CUSTOMER_CREDIT_TRANSFER:
                 raise CodecError(f"message {i} is a {message.kind.value}; an 820 carries "
                                  "credit transfers", code="X12.CANNOT_ENCODE", location=f"[{i}]")
-            bodies.append(encode_820(message))
+            bodies.append(encode_820(message, version))
         try:
             sender, receiver = str(envelope["sender"]), str(envelope["receiver"])
             control = int(envelope["control_number"])
         except KeyError as exc:
             raise CodecError(f"envelope needs {exc.args[0]}", code="X12.CANNOT_ENCODE",
                              location=str(exc.args[0])) from None
-        version = str(envelope.get("version", "004010"))
         reference = "" if version.startswith("004") else "005010X218"
         return write_interchange(
             [("RA", version if version.startswith("004") else reference,

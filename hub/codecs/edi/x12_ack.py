@@ -147,6 +147,7 @@ def read_ack(body: list[list[str]], fmt: str) -> tuple[list[Message], list[str]]
     group_id = ""
     pending: tuple[str, str] | None = None
     reasons: list[str] = []
+    answered: list[str] = []  # ST02 of the AK2 lines: the group line covers the others
     for seg in body:
         tag = seg[0]
         padded = seg + [""] * 6
@@ -154,6 +155,7 @@ def read_ack(body: list[list[str]], fmt: str) -> tuple[list[Message], list[str]]
             group_id = padded[2]
         elif tag == "AK2":
             pending = (padded[1], padded[2])
+            answered.append(padded[2])
             reasons = []
         elif tag in ("AK3", "IK3"):
             reasons.append(f"segment {padded[2]} ({padded[1]}) error {padded[4]}")
@@ -175,7 +177,8 @@ def read_ack(body: list[list[str]], fmt: str) -> tuple[list[Message], list[str]]
                 kind=Kind.STATUS_REPORT, format=fmt, original_message_id=group_id,
                 status=GROUP_STATUS.get(padded[1], "RJCT"), reason_code=",".join(codes) or None,
                 extra={"x12.ack.level": GROUP, "x12.ack.group": group_id,
-                       "x12.ack.received": padded[3], "x12.ack.accepted": padded[4]}))
+                       "x12.ack.received": padded[3], "x12.ack.accepted": padded[4],
+                       **({"x12.ack.transactions": ",".join(answered)} if answered else {})}))
         elif tag == "CTX":
             continue
     if not group_id:

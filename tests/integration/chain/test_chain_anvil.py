@@ -4,6 +4,7 @@ confirmation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -19,9 +20,11 @@ import pytest
 from eth_account import Account
 from prometheus_client import CollectorRegistry
 from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3.exceptions import TransactionNotFound
 
 from hub.connectors import ethereum
 from hub.connectors.base import Outcome
+from hub.journal import Journal
 from tests.support import ROOT
 from tests.unit.chain.chainkit import MINTER_ROLE, artifact
 from tests.unit.chain.ethkit import outbound
@@ -37,13 +40,18 @@ class Node:
     token: Any
     hub: Any
     key_file: Path
-    store: Path
+    journal: Journal
+    db: Path
 
     def settings(self, **over: Any) -> dict[str, Any]:
         return {"rpc_url": self.url, "chain_id": 31337, "mode": "token",
                 "token_address": self.token.address, "private_key_file": str(self.key_file),
-                "store_path": str(self.store), "poll_interval": 0.01, "receipt_timeout": 10,
-                **over}
+                "poll_interval": 0.01, "receipt_timeout": 10, **over}
+
+    def connector(self, **over: Any) -> ethereum.EthereumConnector:
+        """The connector as a hub process builds it: signed transactions go to the journal."""
+        return ethereum.build("eth", self.settings(**over), registry=CollectorRegistry(),
+                              tx_journal=self.journal)
 
 
 @pytest.fixture
@@ -64,13 +72,17 @@ async def node(anvil: str, tmp_path: Path) -> AsyncIterator[Node]:
         {"from": admin, "to": hub.address, "value": 10**18}))
     key_file = tmp_path / "eth.key"
     key_file.write_text("0x" + bytes(hub.key).hex())
+    db = tmp_path / "hub.db"
+    journal = await Journal.open(f"sqlite:///{db}")
+    await journal.migrate()
     yield Node(url=anvil, w3=w3, admin=admin, token=token, hub=hub, key_file=key_file,
-               store=tmp_path / "pending.jsonl")
+               journal=journal, db=db)
+    await journal.close()
     await w3.provider.disconnect()
 
 
 async def test_sends_confirm_on_a_real_node(node: Node) -> None:
-    conn = ethereum.build("eth", node.settings(confirmations=2), registry=CollectorRegistry())
+    conn = node.connector(confirmations=2)
     await conn.start()
     payees = [Account.create().address for _ in range(3)]
 
@@ -92,7 +104,7 @@ async def test_sends_confirm_on_a_real_node(node: Node) -> None:
 
 
 async def test_revert_on_a_real_node_is_final(node: Node) -> None:
-    conn = ethereum.build("eth", node.settings(), registry=CollectorRegistry())
+    conn = node.connector()
     with pytest.raises(ethereum.ConnectorError) as caught:
         await conn.send(outbound(Account.create().address, "2000000"))  # more than it holds
     assert caught.value.code == "ETH.REVERTED" and "insufficient balance" in caught.value.message
@@ -106,16 +118,22 @@ CHILD = textwrap.dedent("""
     from prometheus_client import CollectorRegistry
     from hub.connectors import ethereum
     from hub.connectors.base import Outbound
+    from hub.journal import Journal
     from hub.model import Kind, Message, Money, Party
 
-    settings, key, payee = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+    settings, key, payee, db = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
     message = Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER, uetr=UUID(key),
                       amount=Money(value=Decimal("3"), currency="NVCT"),
                       creditor=Party(account=payee))
     ob = Outbound(message_id="m-1", idempotency_key=key, format="json", payload=b"{}",
                   message=message)
-    conn = ethereum.build("eth", settings, registry=CollectorRegistry())
-    asyncio.run(conn.send(ob))  # waits for a block that only comes after the kill
+
+    async def main():
+        journal = await Journal.open(f"sqlite:///{db}")
+        conn = ethereum.build("eth", settings, registry=CollectorRegistry(), tx_journal=journal)
+        await conn.send(ob)  # waits for a block that only comes after the kill
+
+    asyncio.run(main())
 """)
 
 
@@ -126,15 +144,17 @@ async def test_sigkill_between_signing_and_confirmation_settles_once(node: Node)
     settings = node.settings(receipt_timeout=60)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(settings),
-                              ob.idempotency_key, payee], env=env, cwd=ROOT)
+                              ob.idempotency_key, payee, str(node.db)], env=env, cwd=ROOT)
     try:
         tx_hash = None
         for _ in range(400):  # journalled and in the node's pool
             await asyncio.sleep(0.025)
-            if node.store.exists() and node.store.read_text().strip():
-                tx_hash = json.loads(node.store.read_text().splitlines()[-1])["tx_hash"]
-                if await node.w3.eth.get_transaction(tx_hash):
-                    break
+            record = await node.journal.chain_tx("eth", ob.idempotency_key)
+            if record is not None:
+                tx_hash = record["tx_hash"]
+                with contextlib.suppress(TransactionNotFound):  # journalled, not yet broadcast
+                    if await node.w3.eth.get_transaction(tx_hash):
+                        break
         assert tx_hash is not None and child.poll() is None
         os.kill(child.pid, signal.SIGKILL)
     finally:
@@ -142,11 +162,11 @@ async def test_sigkill_between_signing_and_confirmation_settles_once(node: Node)
     assert child.returncode == -signal.SIGKILL
     await node.w3.provider.make_request("evm_setAutomine", [True])  # type: ignore[arg-type]
     await node.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-    fresh = ethereum.build("eth", settings, registry=CollectorRegistry())
+    fresh = node.connector(receipt_timeout=60)
     assert await fresh.recover() == 1
     delivery = await fresh.send(ob)
     assert delivery.reference == tx_hash
-    other = ethereum.build("eth", settings, registry=CollectorRegistry())
+    other = node.connector(receipt_timeout=60)
     again = await other.send(ob)
     await other.close()
     assert again.reference == tx_hash

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
+import orjson
 import pytest
 
 from hub import codecs
@@ -23,7 +24,7 @@ from hub.journal import Journal
 from hub.metrics import Metrics
 from hub.model import Agent, Kind, Message, Money, Party, State, dumps
 from hub.pipeline import Pipeline, Submission
-from hub.router import StaticPlanner
+from hub.router_table import TablePlanner
 from tests.sshd.server import Mailbox
 from tests.unit.ach.helpers import ODFI, RDFI, Clock, at, outbound, payment, settings
 
@@ -152,13 +153,29 @@ def answer(kind: Kind, n: int, original: str, reason: str, amount: str, **extra:
                "ach.trace": f"{RDFI[:8]}{n:07d}", **extra})
 
 
+ROUTES = """
+[[rules]]
+id = "usd-ach"
+currency = "USD"
+kind = "customer_credit_transfer"
+connector = "ach"
+format = "{format}"
+
+[default]
+connector = "ach"
+format = "{format}"
+"""
+
+
 class Hub:
     """The parts of a running hub this path crosses: a SQLite journal, the pipeline, the
     dispatcher with the ACH connector delivering over SFTP, and the bank's inbox on the same
     mailbox."""
 
-    def __init__(self, tmp_path: Path, mailbox: Mailbox, bank: sftp.SftpConnector) -> None:
+    def __init__(self, tmp_path: Path, mailbox: Mailbox, bank: sftp.SftpConnector,
+                 route_format: str = "nacha") -> None:
         self.tmp_path, self.mailbox, self.bank = tmp_path, mailbox, bank
+        self.route_format = route_format
         self.clock = Clock(at(MONDAY, "09:00"))
 
     async def __aenter__(self) -> Hub:
@@ -168,9 +185,11 @@ class Hub:
         await self.link.start()
         self.inbox = sftp.build("bank-in", self.mailbox.server.settings(self.mailbox))
         await self.inbox.start()
-        # The route format is json: the pipeline cannot render "nacha" yet (see docs/ach.md).
-        self.pipeline = Pipeline(self.journal, StaticPlanner("ach", "json"),
-                                 metrics=Metrics(), our_bic="NVCHUS33XXX")
+        # The routing table sends US dollar credit transfers to the ACH link as "nacha".
+        table = self.tmp_path / "routes.toml"
+        table.write_text(ROUTES.format(format=self.route_format))
+        self.pipeline = Pipeline(self.journal, TablePlanner.load(table), metrics=Metrics(),
+                                 our_bic="NVCHUS33XXX")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -212,9 +231,30 @@ class Hub:
         return event.type, event.data.get("reason_code")
 
 
-async def test_a_return_moves_the_original_to_returned(
+async def test_a_nacha_route_queues_the_canonical_message_for_the_link(
         tmp_path: Path, mailbox: Mailbox, bank: sftp.SftpConnector) -> None:
     async with Hub(tmp_path, mailbox, bank) as hub:
+        raw = dumps(payment(1, uetr=uuid.uuid4()))
+        result = await hub.pipeline.submit(Submission(raw=raw, channel="api", format="json"))
+        message_id = result.outcomes[0].message_id
+        record = await hub.journal.get(message_id)
+        assert record is not None and record.state is State.QUEUED
+        assert record.route is not None and record.route["format"] == "nacha"
+        [item] = await hub.journal.claim("w", 10, 60_000_000)
+        assert (item.connector, item.format) == ("ach", "nacha")
+        assert orjson.loads(item.payload) == record.canonical  # the link files it itself
+        dispatcher = Dispatcher(hub.journal, {"ach": hub.link}, metrics=Metrics(),
+                                worker="w", policy=Policy(max_attempts=1))
+        await dispatcher.dispatch([item])
+        sent = await hub.journal.get(message_id)
+        assert sent is not None and sent.state is State.DISPATCHED
+        assert sent.external_ref == "076401250000001"
+
+
+@pytest.mark.parametrize("route_format", ["nacha", "json"])
+async def test_a_return_moves_the_original_to_returned(
+        tmp_path: Path, mailbox: Mailbox, bank: sftp.SftpConnector, route_format: str) -> None:
+    async with Hub(tmp_path, mailbox, bank, route_format) as hub:
         ids, traces = await hub.originate(2)
         assert traces == ["076401250000001", "076401250000002"]
         raw = answer_file(answer(Kind.RETURN, 1, traces[0], "R03", "125.00", **{

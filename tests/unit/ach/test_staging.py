@@ -356,6 +356,28 @@ async def test_a_damaged_entry_is_set_aside_not_lost(tmp_path: Path, drop: FileD
     assert not health.up and "damaged" in health.detail
 
 
+@pytest.mark.parametrize(("route_format", "code"), [("nacha", None), ("json", None),
+                                                   ("mt103", "ACH.FORMAT")])
+async def test_route_formats_the_link_takes(tmp_path: Path, drop: FileDrop, clock: Clock,
+                                            route_format: str, code: str | None) -> None:
+    link = connector(tmp_path / "stage", drop, clock)
+    await link.start()
+    try:
+        ob = outbound("k1", payment(1))
+        sent = Outbound(message_id=ob.message_id, idempotency_key=ob.idempotency_key,
+                        format=route_format, payload=b"{}", message=ob.message)
+        if code is None:
+            assert (await link.send(sent)).reference == "076401250000001"
+        else:
+            with pytest.raises(ConnectorError) as caught:
+                await link.send(sent)
+            assert caught.value.code == code and not caught.value.retryable
+            assert caught.value.location == "format"
+            assert list((tmp_path / "stage" / "entries").glob("*.json")) == []
+    finally:
+        await link.close()
+
+
 async def test_send_before_start_is_retryable(tmp_path: Path, drop: FileDrop,
                                               clock: Clock) -> None:
     link = connector(tmp_path / "stage", drop, clock)

@@ -1,4 +1,5 @@
-"""An Ethereum connector wired to an in-process chain with a funded hub account."""
+"""An Ethereum connector wired to an in-process chain with a funded hub account, recording its
+signed transactions in a SQLite journal."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from prometheus_client import CollectorRegistry
 
 from hub.connectors import ethereum
 from hub.connectors.base import Outbound
-from hub.connectors.nonces import FilePendingTxStore, PendingTxStore
+from hub.connectors.nonces import JournalPendingTxStore, PendingTxStore
+from hub.journal import Journal
 from hub.model import Kind, Message, Money, Party
 from tests.unit.chain.chainkit import Chain, token_with_minter
 
@@ -26,7 +28,7 @@ class Rig:
     token: Any
     hub: Any  # eth_account LocalAccount
     key_file: Path
-    store_path: Path
+    journal: Journal
     registry: CollectorRegistry
 
     def settings(self, **over: Any) -> dict[str, Any]:
@@ -39,22 +41,27 @@ class Rig:
     def connector(self, store: PendingTxStore | None = None,
                   **over: Any) -> ethereum.EthereumConnector:
         return ethereum.build("eth", self.settings(**over), w3=self.chain.w3,
-                              store=store or FilePendingTxStore(self.store_path),
+                              store=store or self.store(),
                               registry=self.registry)
+
+    def store(self) -> JournalPendingTxStore:
+        """The journal's store, as a fresh hub process would open it."""
+        return JournalPendingTxStore(self.journal, "eth")
 
     async def balance(self, address: str) -> int:
         return int(await self.token.functions.balanceOf(address).call())
 
 
-async def make_rig(chain: Chain, tmp: Path, *, nvct: int = 1_000_000_000) -> Rig:
+async def make_rig(chain: Chain, tmp: Path, journal: Journal, *,
+                   nvct: int = 1_000_000_000) -> Rig:
     token = await token_with_minter(chain)
     hub = Account.create()
     key_file = tmp / "eth.key"
     key_file.write_text("0x" + bytes(hub.key).hex() + "\n")
     await chain.fund(hub.address)
     await chain.transact(token.functions.mint(hub.address, nvct), chain.accounts[0])
-    return Rig(chain=chain, token=token, hub=hub, key_file=key_file,
-               store_path=tmp / "pending.jsonl", registry=CollectorRegistry())
+    return Rig(chain=chain, token=token, hub=hub, key_file=key_file, journal=journal,
+               registry=CollectorRegistry())
 
 
 def outbound(payee: str | None, amount: str = "12.345678", currency: str = "NVCT",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,16 @@ from web3 import AsyncHTTPProvider, AsyncWeb3
 
 from hub.connectors import ethereum
 from hub.connectors.base import Connector, Outcome
-from hub.connectors.nonces import FilePendingTxStore, MemoryPendingTxStore
+from hub.connectors.nonces import JournalPendingTxStore, MemoryPendingTxStore
 from hub.errors import ConfigError, ConnectorError, catalogue
+from hub.journal import Journal
 from tests.unit.chain.chainkit import Chain, artifact
 from tests.unit.chain.ethkit import CHAIN_ID, Rig, make_rig, outbound
 
 
 @pytest.fixture
-async def rig(chain: Chain, tmp_path: Path) -> Rig:
-    return await make_rig(chain, tmp_path)
+async def rig(chain: Chain, tmp_path: Path, tx_journal: Journal) -> Rig:
+    return await make_rig(chain, tmp_path, tx_journal)
 
 
 async def test_transfer_completes_and_records_the_hash(rig: Rig) -> None:
@@ -59,7 +59,7 @@ async def test_send_is_idempotent_on_the_key(rig: Rig) -> None:
     assert await rig.chain.w3.eth.get_transaction_count(rig.hub.address) == nonce
 
 
-class CrashAfterPut(FilePendingTxStore):
+class CrashAfterPut(JournalPendingTxStore):
     """Dies right after the signed transaction is durable, before it is submitted."""
 
     async def put(self, *args: Any, **kwargs: Any) -> None:
@@ -70,12 +70,13 @@ class CrashAfterPut(FilePendingTxStore):
 async def test_crash_between_signing_and_submission_settles_once(rig: Rig) -> None:
     payee = Account.create().address
     ob = outbound(payee, "5")
-    doomed = rig.connector(store=CrashAfterPut(rig.store_path))
+    doomed = rig.connector(store=CrashAfterPut(rig.journal, "eth"))
     with pytest.raises(SystemExit):
         await doomed.send(ob)
     del doomed
     assert await rig.balance(payee) == 0  # nothing left the process
-    signed = json.loads(rig.store_path.read_text().splitlines()[-1])
+    signed = await rig.journal.chain_tx("eth", ob.idempotency_key)
+    assert signed is not None and signed["result"] is None
     fresh = rig.connector()
     assert await fresh.recover() == 1  # restart rebroadcasts the journalled bytes
     delivery = await fresh.send(ob)
@@ -180,8 +181,14 @@ async def test_concurrent_sends_take_distinct_nonces(rig: Rig) -> None:
 async def test_waits_for_the_configured_confirmations(rig: Rig) -> None:
     payee = Account.create().address
     conn = rig.connector(confirmations=3)
-    task = asyncio.create_task(conn.send(outbound(payee, "4")))
-    await asyncio.sleep(0.1)
+    ob = outbound(payee, "4")
+    task = asyncio.create_task(conn.send(ob))
+    for _ in range(500):  # until it is mined (automine), never a fixed sleep
+        await asyncio.sleep(0.01)
+        record = await rig.journal.chain_tx("eth", ob.idempotency_key)
+        if record is not None and await conn._receipt(record["tx_hash"]) is not None:
+            break
+    await asyncio.sleep(0.05)
     assert not task.done()  # mined once, not yet confirmed three times
     rig.chain.tester.mine_blocks(2)
     delivery = await asyncio.wait_for(task, 5)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +19,9 @@ from xrpl.wallet import Wallet
 
 from hub.connectors import xrpl as xc
 from hub.connectors.base import Connector, Outbound, Outcome
-from hub.connectors.nonces import FilePendingTxStore, MemoryPendingTxStore, PendingTxStore
+from hub.connectors.nonces import JournalPendingTxStore, MemoryPendingTxStore, PendingTxStore
 from hub.errors import ConfigError, ConnectorError, catalogue
+from hub.journal import Journal
 from hub.model import Agent, Kind, Message, Money, Party
 from tests.standins.xrpl import XrplStandIn
 
@@ -154,42 +154,46 @@ async def test_send_is_idempotent(node: XrplStandIn, hub_wallet: Wallet) -> None
     assert node.balance(payee) == 30 * XRP
 
 
-class CrashAfterPut(FilePendingTxStore):
+def journalled(journal: Journal) -> JournalPendingTxStore:
+    """The journal's store, as a fresh hub process would open it."""
+    return JournalPendingTxStore(journal, "xrpl")
+
+
+class CrashAfterPut(JournalPendingTxStore):
     async def put(self, *args: Any, **kwargs: Any) -> None:
         await super().put(*args, **kwargs)
         raise SystemExit("killed between signing and submission")
 
 
 async def test_crash_before_submission_submits_the_journalled_blob_once(
-        node: XrplStandIn, hub_wallet: Wallet, tmp_path: Path) -> None:
+        node: XrplStandIn, hub_wallet: Wallet, tx_journal: Journal) -> None:
     payee = Wallet.create().classic_address
-    path = tmp_path / "xrpl.jsonl"
     ob = outbound(payee, "40")
     with pytest.raises(SystemExit):
-        await connector(node, hub_wallet, store=CrashAfterPut(path)).send(ob)
+        await connector(node, hub_wallet, store=CrashAfterPut(tx_journal, "xrpl")).send(ob)
     assert node.submits == 0
-    journalled = json.loads(path.read_text().splitlines()[-1])
-    fresh = connector(node, hub_wallet, store=FilePendingTxStore(path))
+    signed = await tx_journal.chain_tx("xrpl", ob.idempotency_key)
+    assert signed is not None and signed["result"] is None
+    fresh = connector(node, hub_wallet, store=journalled(tx_journal))
     assert await fresh.recover() == 1
     delivery = await fresh.send(ob)
-    assert delivery.reference == journalled["tx_hash"] and node.submits == 1
+    assert delivery.reference == signed["tx_hash"] and node.submits == 1
     assert node.balance(payee) == 40 * XRP
 
 
 async def test_crash_before_validation_is_looked_up_not_resubmitted(
-        node: XrplStandIn, hub_wallet: Wallet, tmp_path: Path) -> None:
+        node: XrplStandIn, hub_wallet: Wallet, tx_journal: Journal) -> None:
     node.close_interval = None
     await node.stop()
     await node.start()  # no automatic ledger closes now
     payee = Wallet.create().classic_address
-    path = tmp_path / "xrpl.jsonl"
     ob = outbound(payee, "50")
     with pytest.raises(ConnectorError) as caught:
-        await connector(node, hub_wallet, store=FilePendingTxStore(path),
+        await connector(node, hub_wallet, store=journalled(tx_journal),
                         wait_timeout=0.05).send(ob)
     assert caught.value.code == "XRPL.TIMEOUT" and caught.value.retryable
     node.close_ledger()
-    delivery = await connector(node, hub_wallet, store=FilePendingTxStore(path)).send(ob)
+    delivery = await connector(node, hub_wallet, store=journalled(tx_journal)).send(ob)
     assert delivery.outcome is Outcome.COMPLETED and node.submits == 1
     assert node.balance(payee) == 50 * XRP
 
@@ -205,18 +209,18 @@ async def test_replayed_blob_is_refused(node: XrplStandIn, hub_wallet: Wallet) -
 
 
 async def test_expired_blob_is_voided_and_signed_anew(node: XrplStandIn, hub_wallet: Wallet,
-                                                      tmp_path: Path) -> None:
+                                                      tx_journal: Journal) -> None:
     node.close_interval = None
     await node.stop()
     await node.start()
     payee = Wallet.create().classic_address
-    path = tmp_path / "xrpl.jsonl"
     ob = outbound(payee, "20")
     with pytest.raises(SystemExit):
-        await connector(node, hub_wallet, store=CrashAfterPut(path), ledger_offset=2).send(ob)
+        await connector(node, hub_wallet, store=CrashAfterPut(tx_journal, "xrpl"),
+                        ledger_offset=2).send(ob)
     for _ in range(4):
         node.close_ledger()
-    fresh = connector(node, hub_wallet, store=FilePendingTxStore(path), ledger_offset=2)
+    fresh = connector(node, hub_wallet, store=journalled(tx_journal), ledger_offset=2)
     with pytest.raises(ConnectorError) as caught:
         await fresh.send(ob)
     assert caught.value.code == "XRPL.EXPIRED" and caught.value.retryable
@@ -282,13 +286,12 @@ async def test_sequence_taken_is_retried_with_a_new_one(node: XrplStandIn,
 
 async def test_sequence_gap_is_a_retry_then_both_settle_once(node: XrplStandIn,
                                                             hub_wallet: Wallet,
-                                                            tmp_path: Path) -> None:
-    path = tmp_path / "xrpl.jsonl"
+                                                            tx_journal: Journal) -> None:
     a, b = Wallet.create().classic_address, Wallet.create().classic_address
     first, second = outbound(a, "20"), outbound(b, "21")
     with pytest.raises(SystemExit):  # first is journalled with sequence 1, never submitted
-        await connector(node, hub_wallet, store=CrashAfterPut(path)).send(first)
-    conn = connector(node, hub_wallet, store=FilePendingTxStore(path))
+        await connector(node, hub_wallet, store=CrashAfterPut(tx_journal, "xrpl")).send(first)
+    conn = connector(node, hub_wallet, store=journalled(tx_journal))
     await conn.start()
     with pytest.raises(ConnectorError) as caught:
         await conn.send(second)  # sequence 2 while 1 is missing
@@ -381,3 +384,35 @@ def test_every_result_code_is_registered() -> None:
                  "XRPL.terQUEUED", "XRPL.telINSUF_FEE_P", "XRPL.EXPIRED"):
         assert code in codes
     assert len([c for c in codes if c.startswith("XRPL.te")]) > 150
+
+
+async def test_two_hub_processes_on_one_journal_pay_once(
+        node: XrplStandIn, hub_wallet: Wallet, tx_journal: Journal, tmp_path: Path) -> None:
+    """Two connectors with the same wallet, each on its own connection to the journal: the
+    same payment sent by both is signed once; different payments get distinct sequences."""
+    second = await Journal.open(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        a = connector(node, hub_wallet, store=journalled(tx_journal))
+        b = connector(node, hub_wallet, store=journalled(second))
+        payees = [Wallet.create().classic_address for _ in range(5)]
+        same = outbound(payees[0], "20")
+
+        async def until_done(conn: xc.XrplConnector, ob: Outbound) -> str:
+            for _ in range(50):  # the dispatcher's retries, without the backoff
+                try:
+                    return str((await conn.send(ob)).reference)
+                except ConnectorError as exc:
+                    assert exc.retryable, exc.code
+            raise AssertionError("never completed")
+
+        sends = [until_done(a, same), until_done(b, same)]
+        sends += [until_done((a, b)[i % 2], outbound(p, "21")) for i, p in enumerate(payees[1:])]
+        hashes = await asyncio.gather(*sends)
+    finally:
+        await second.close()
+    assert hashes[0] == hashes[1]
+    assert node.balance(payees[0]) == 20 * XRP
+    assert all(node.balance(p) == 21 * XRP for p in payees[1:])
+    ours = [t for t in node.ledger.txs.values()
+            if t.tx_json["Account"] == hub_wallet.classic_address and t.result == "tesSUCCESS"]
+    assert len(ours) == 5 and len({t.tx_json["Sequence"] for t in ours}) == 5

@@ -110,3 +110,16 @@ def test_two_connectors_share_one_registry() -> None:
     registry = CollectorRegistry()
     paypal.build("a", SETTINGS, registry=registry)
     paypal.build("b", SETTINGS, registry=registry)  # metrics declared once per registry
+
+
+async def test_resume_follows_a_batch_once_and_only_what_could_have_been_sent() -> None:
+    c = paypal.build("paypal_eu", SETTINGS, registry=CollectorRegistry())
+    sent = Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.parse("25.00", "EUR"),
+                   creditor=Party(account="ana@example.com"))
+    c.resume("k1", "BATCH1", sent)
+    c.resume("k1", "OTHER", sent)  # already followed: the first batch stays
+    c.resume("k2", "BATCH2", Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER,
+                                     amount=Money.parse("25.00", "EUR"), creditor=Party()))
+    assert {k: (o.batch_id, o.money, o.receiver) for k, o in c._open.items()} == {
+        "k1": ("BATCH1", Money.parse("25.00", "EUR"), "ana@example.com")}
+    await c.close()

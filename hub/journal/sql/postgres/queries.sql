@@ -335,3 +335,60 @@ WHERE state = 'DISPATCHED' GROUP BY connector;
 SELECT id, connector, updated_us FROM messages
 WHERE state = 'DISPATCHED' AND connector = $1 AND updated_us < $2
 ORDER BY updated_us LIMIT $3;
+
+-- chain pending transactions
+
+-- name: chain_tx_nonce_held
+SELECT key FROM chain_pending
+WHERE connector = $1 AND nonce = $2 AND outcome IS NULL AND key <> $3;
+
+-- name: chain_tx_record
+INSERT INTO chain_pending (connector, key, nonce, tx_hash, signed_blob, meta, created_us,
+    updated_us)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+ON CONFLICT (connector, key) DO UPDATE SET nonce = EXCLUDED.nonce, tx_hash = EXCLUDED.tx_hash,
+    signed_blob = EXCLUDED.signed_blob, meta = EXCLUDED.meta, outcome = NULL, result = NULL,
+    updated_us = EXCLUDED.updated_us
+WHERE chain_pending.outcome = 'void'
+RETURNING key;
+
+-- name: chain_tx_get
+SELECT key, nonce, tx_hash, signed_blob, meta, result FROM chain_pending
+WHERE connector = $1 AND key = $2;
+
+-- name: chain_tx_finish
+UPDATE chain_pending SET outcome = $3, result = $4, updated_us = $5
+WHERE connector = $1 AND key = $2 AND outcome IS NULL
+RETURNING key;
+
+-- name: chain_tx_pending
+SELECT key, nonce, tx_hash, signed_blob, meta, result FROM chain_pending
+WHERE connector = $1 AND outcome IS NULL ORDER BY nonce;
+
+-- name: gateway_open_sends
+SELECT m.id, m.external_ref, m.canonical,
+    (SELECT o.idempotency_key FROM outbox o WHERE o.message_id = m.id
+     AND o.connector = m.connector ORDER BY o.id DESC LIMIT 1) AS idempotency_key
+FROM messages m
+WHERE m.state IN ('DISPATCHED', 'DELIVERED') AND m.connector = $1
+    AND m.external_ref IS NOT NULL
+ORDER BY m.seq LIMIT $2;
+
+-- edi outbound control numbers
+
+-- name: reserve_counter
+INSERT INTO counters (name, value) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET value = counters.value + $2
+RETURNING value;
+
+-- name: edi_outbound_insert
+INSERT INTO edi_outbound (partner, family, interchange, grp, txn, message_id, at_us)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING;
+
+-- name: edi_outbound_by_interchange
+SELECT grp, txn, message_id FROM edi_outbound
+WHERE partner = $1 AND family = $2 AND interchange = $3 ORDER BY at_us, message_id;
+
+-- name: edi_outbound_by_group
+SELECT grp, txn, message_id FROM edi_outbound
+WHERE partner = $1 AND family = $2 AND grp = $3 ORDER BY at_us, message_id;
