@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -141,6 +142,10 @@ class Hub:
         if isinstance(self.planner, TablePlanner) and s.routing.watch:
             self._spawn("routing-watch", self._watch_table(self.planner))
         await self._serve()
+        # What start-up built (codec tables, compiled schemas, the routing table) lives as long
+        # as the process: keep it out of the collector's full passes, which then only walk what
+        # requests create.
+        gc.freeze()
         self.ready = True
         self.metrics.ready.set(1)
         log.info("hub ready", extra={"action": "hub.ready", "api_port": self.api_port,

@@ -29,7 +29,16 @@ _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 def load_queries(dialect: str) -> dict[str, str]:
     text = resources.files("hub.journal").joinpath(f"sql/{dialect}/queries.sql").read_text()
     parts = _NAME.split(text)
-    return {parts[i]: parts[i + 1].strip().rstrip(";") for i in range(1, len(parts), 2)}
+    return {parts[i]: _without_trailing_comments(parts[i + 1]) for i in range(1, len(parts), 2)}
+
+
+def _without_trailing_comments(sql: str) -> str:
+    """A query's text up to its last statement line: a section heading comment that follows
+    it in the file belongs to the next query, not to this one."""
+    lines = sql.strip().splitlines()
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("--")):
+        lines.pop()
+    return "\n".join(lines).strip().rstrip(";")
 
 
 def load_migrations(dialect: str) -> list[tuple[int, str, str]]:
