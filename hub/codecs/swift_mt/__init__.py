@@ -5,7 +5,10 @@
     fields.py          field formats as data (SR2025)
     specs.py           message structures as data
     syntax.py          field grammar checks with SWIFT error codes
+    parties.py         50F/59F party identifier and numbered lines (countries.py: ISO 3166)
+    headers.py         block 1/2/3/5 faults with SWIFT's H- and U-codes
     rules.py           network validated rules, one named predicate each
+    rejects.py         reject/return guideline text of MT 199/299 field 79
     check.py           runs all checks on one message
     to_canonical.py    MT -> canonical model
     from_canonical.py  canonical model -> MT

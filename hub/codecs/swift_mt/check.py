@@ -9,54 +9,16 @@ from typing import NamedTuple
 
 from hub.codecs.swift_mt import rules
 from hub.codecs.swift_mt.envelope import FinMessage, Pairs
+from hub.codecs.swift_mt.headers import check_header_pairs
 from hub.codecs.swift_mt.specs import SPECS, Spec, format_name, spec_for
 from hub.codecs.swift_mt.syntax import Extra, check_field, field_plan
 from hub.errors import Diagnostic
 
 MAX_TEXT = 10_000  # characters in block 4 (FIN message size limit)
-_UETR = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-# block 3 tag -> value pattern (FIN Service Description, "User Header")
-USER_TAGS: dict[str, re.Pattern[str]] = {
-    "103": re.compile(r"[A-Z]{3}"),
-    "108": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
-    "111": re.compile(r"[0-9]{3}"),
-    "113": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{4}"),
-    "115": re.compile(r"[0-9]{6}[0-9]{6}[A-Z]{2}[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
-    "119": re.compile(r"[A-Z0-9]{1,8}"),
-    "121": _UETR,
-    "165": re.compile(r"/[A-Z0-9]{3}/(?:[A-Za-z0-9/\-?:().,'+ ]{1,34})?"),
-    "423": re.compile(r"[0-9]{12}(?:[0-9]{2}(?:[0-9]{1,3})?)?"),
-    "424": re.compile(r"[A-Za-z0-9/\-?:().,'+ ]{1,16}"),
-    "433": re.compile(r"/(?:AOK|FPO|NOK)(?:/[A-Za-z0-9/\-?:().,'+ ]{1,20})?"),
-    "434": re.compile(r"/[A-Z0-9]{3}/(?:[A-Za-z0-9/\-?:().,'+ ]{1,20})?"),
-}
-TRAILER_TAGS = frozenset({"CHK", "MAC", "PDE", "PDM", "DLM", "MRF", "TNG", "SYS", "PAC"})
-_CHK = re.compile(r"[0-9A-F]{12}")
 
 
 def check_headers(msg: FinMessage, prefix: str, found: list[Diagnostic]) -> None:
-    check_header_pairs(msg.user, msg.trailer, prefix, found)
-
-
-def check_header_pairs(user: Pairs | None, trailer: Pairs | None, prefix: str,
-                       found: list[Diagnostic]) -> None:
-    """Block 3 and block 5 fields: known tags, well-formed values."""
-    for tag, value in user or ():
-        pattern = USER_TAGS.get(tag)
-        if pattern is None:
-            found.append(Diagnostic("MT.BLOCK3", f"block 3 field {tag!r} is not defined",
-                                    f"{prefix}block 3 field {tag}"))
-        elif pattern.fullmatch(value) is None:
-            code = "MT.UETR" if tag == "121" else "MT.BLOCK3"
-            found.append(Diagnostic(code, f"block 3 field {tag} value {value!r} is malformed",
-                                    f"{prefix}block 3 field {tag}"))
-    for tag, value in trailer or ():
-        if tag not in TRAILER_TAGS:
-            found.append(Diagnostic("MT.BLOCK5", f"block 5 field {tag!r} is not defined",
-                                    f"{prefix}block 5 field {tag}"))
-        elif tag == "CHK" and _CHK.fullmatch(value) is None:
-            found.append(Diagnostic("MT.BLOCK5", "CHK must be 12 hexadecimal characters",
-                                    f"{prefix}block 5 field CHK"))
+    check_header_pairs(msg.user, msg.trailer, prefix, found, msg.message_type)
 
 
 def check_text(msg: FinMessage, format: str | None, prefix: str,

@@ -9,7 +9,7 @@ from typing import Any
 
 from hub.codecs.base import Decoded, Options
 from hub.codecs.swift_mt import codes as _codes  # noqa: F401  (registers the MT.* codes)
-from hub.codecs.swift_mt.check import check_block4, check_header_pairs, split_fields
+from hub.codecs.swift_mt.check import check_block4, split_fields
 from hub.codecs.swift_mt.envelope import (
     FinMessage,
     OneMessage,
@@ -20,6 +20,7 @@ from hub.codecs.swift_mt.envelope import (
     write,
 )
 from hub.codecs.swift_mt.from_canonical import build
+from hub.codecs.swift_mt.headers import check_header_pairs
 from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.specs import FORMATS, format_name, spec_for
 from hub.codecs.swift_mt.to_canonical import ack_message, to_message
@@ -102,7 +103,7 @@ class SwiftMtCodec:
             if parties is None:
                 parties = sender, receiver
             if msg.system_text is not None:
-                check_header_pairs(msg.user, msg.trailer, prefix, diagnostics)
+                check_header_pairs(msg.user, msg.trailer, prefix, diagnostics, None)
                 if mapping:
                     if keys is None:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
@@ -137,14 +138,14 @@ def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix:
     """Validate one user message (headers, block 4): its format name and rule view, or None
     when block 4 could not be checked."""
     user, trailer = msg.user, msg.trailer
+    message_type = msg.message_type
     if user or trailer:
-        check_header_pairs(user, trailer, prefix, found)
+        check_header_pairs(user, trailer, prefix, found, message_type)
     flag = None
     for tag, value in user or ():
         if tag == "119":
             flag = value
             break
-    message_type = msg.message_type
     name = format_name(message_type, flag)
     if name is None:
         if message_type is not None:

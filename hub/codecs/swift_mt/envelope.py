@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from hub.codecs.swift_mt.headers import block1_fault, block2_fault
 from hub.errors import Diagnostic, Severity
 
 LT = r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}[A-Z0-9][A-Z0-9]{3}"
@@ -417,8 +418,8 @@ def scan_blocks(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
         if block in ("1", "2"):
             m = _SIMPLE_BLOCK.match(text, pos)
             if m is None:
-                _diag(found, "MT.BLOCK_SYNTAX", f"block {block} is not closed by '}}'",
-                      f"{where} {_line_col(text, start)}")
+                _diag(found, "MT.H01" if block == "1" else "MT.H25",
+                      f"block {block} is not closed by '}}'", f"{where} {_line_col(text, start)}")
                 close = text.find("{", pos)
                 close = n if close < 0 else close
                 msg.raw_blocks[block] = text[pos:close]
@@ -430,17 +431,14 @@ def scan_blocks(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
                 b1 = _B1.fullmatch(value)
                 if b1 is None:
                     msg.raw_blocks["1"] = value
-                    _diag(found, "MT.BLOCK1", f"basic header {value!r} is not "
-                          "F01/F21 + LT address (12) + session (4) + sequence (6)",
-                          f"{where} block 1")
+                    _diag(found, *block1_fault(value), f"{where} block 1")
                 else:
                     msg.basic = BasicHeader(*b1.groups())
             else:
                 b2 = _B2_IN.fullmatch(value) or _B2_OUT.fullmatch(value)
                 if b2 is None:
                     msg.raw_blocks["2"] = value
-                    _diag(found, "MT.BLOCK2", f"application header {value!r} is neither the "
-                          "input nor the output form", f"{where} block 2")
+                    _diag(found, *block2_fault(value), f"{where} block 2")
                 elif value[0] == "I":
                     g = b2.groups()
                     msg.application = InputHeader(g[0], g[1], g[2], g[3], g[4] or "")
@@ -452,8 +450,8 @@ def scan_blocks(text: str, lenient: frozenset[str] = frozenset()) -> Scan:
             continue
         m = _TAG_BLOCK.match(text, pos)
         if m is None:
-            _diag(found, "MT.BRACES", f"block {block} has unbalanced braces",
-                  f"{where} {_line_col(text, start)}")
+            _diag(found, "MT.U03" if block == "3" else "MT.BRACES",
+                  f"block {block} has unbalanced braces", f"{where} {_line_col(text, start)}")
             nxt = _NEXT_BLOCK.search(text, pos)
             pos = gap_start = nxt.start() if nxt else n
             continue
@@ -503,14 +501,13 @@ def _check_framing(messages: list[FinMessage], framing: str, found: list[Diagnos
         if not ok:
             _diag(found, "MT.FRAMING", f"unexpected text {m.lead[:20]!r} before the message",
                   where)
-        for block in ("1", "4"):
-            missing = (m.basic is None and "1" not in m.raw_blocks) if block == "1" else (
-                m.text is None and m.system_text is None)
-            if missing:
-                _diag(found, "MT.BLOCK_MISSING", f"block {block} is missing", where)
+        if m.basic is None and "1" not in m.raw_blocks:
+            _diag(found, "MT.H01", "block 1 is missing", where)
+        if m.text is None and m.system_text is None:
+            _diag(found, "MT.BLOCK_MISSING", "block 4 is missing", where)
         if (m.basic is not None and m.basic.service_id == "01" and m.application is None
                 and "2" not in m.raw_blocks):
-            _diag(found, "MT.BLOCK_MISSING", "block 2 is missing", where)
+            _diag(found, "MT.H25", "block 2 is missing", where)
     tail = messages[-1].tail
     allowed = {"fin": " \r\n", "rje": " \r\n$", "dos-pcc": " \r\n\x03\x00\x1a"}[framing]
     if tail.strip(allowed):

@@ -37,6 +37,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "21": ("16x", "reference"),
     "22A": ("4!c", "code"),
     "22D": ("4!c", "code"),
+    "22K": ("4!c[/35x]", "code text"),
     "22Y": ("4!c", "code"),
     "23": ("4!c[/35x]", "code text"),
     "23B": ("4!c", "code"),
@@ -62,7 +63,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "39E": ("12*65z", "text"),
     "39F": ("12*65z", "text"),
     "40C": ("4!a[/35x]", "code text"),
-    "40D": ("4!a[/35x]", "code text"),
+    "40D": ("2!a", "language"),  # MT 760 sequence C: standard wording requested language
     "41F": (_BIC, "bic"),
     "41G": ("4*35x", "name_address"),
     "44H": ("2!a[/65x]", "country text"),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from hub.codecs.swift_mt import rejects
 from hub.codecs.swift_mt.envelope import (
     BasicHeader,
     FinMessage,
@@ -288,6 +289,8 @@ def _free(out: _Out, m: Message, format: str) -> None:
         out.add("11R", m.extra.get("mt.11R"))
         out.add("11S", m.extra.get("mt.11S"))
     text = m.narrative or (m.reason_text if format in ("mt192", "mt292") else None)
+    if not text and format in ("mt199", "mt299"):
+        text = _reject_return(m)
     if text:
         out.add("79", "\n".join(out.lines(text, 50, 35, "narrative", "79")))
     elif format in ("mt199", "mt299"):
@@ -295,6 +298,27 @@ def _free(out: _Out, m: Message, format: str) -> None:
                          code="CODEC.CANNOT_ENCODE", location="narrative")
     for line in _copies(m.extra.get("mt.copy", "")):
         out.fields.append(line)
+
+
+def _reject_return(m: Message) -> str | None:
+    """Field 79 in the reject/return guideline layout for a status report RJCT or a return
+    that carries no narrative of its own."""
+    kind = "RETN" if m.kind is Kind.RETURN else (
+        "REJT" if m.kind is Kind.STATUS_REPORT and (m.status or "").upper() == "RJCT" else None)
+    reference = m.original_message_id or m.related_reference
+    if kind is None or not reference:
+        return None
+    charge = m.charges[0] if m.charges else None
+    code, text = m.reason_code or "", m.reason_text
+    if not rejects.REASON_CODE.fullmatch(code):
+        # a code the guideline cannot carry (NARR, a bank's own): "reason not specified by the
+        # agent", the code itself kept in the text
+        code, text = "MS03", " ".join(filter(None, [m.reason_code, m.reason_text])) or None
+    return rejects.write(kind, code, reference[:16],
+                         field=m.extra.get("mt.79.field", "99"), reason_text=text,
+                         tref=m.end_to_end_id[:16] if m.end_to_end_id else None,
+                         charges=(charge.currency, _amount(charge)) if charge else None,
+                         uetr=str(m.original_uetr) if m.original_uetr else None)
 
 
 def _copies(text: str) -> Iterable[tuple[str, str]]:

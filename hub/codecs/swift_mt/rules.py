@@ -2,6 +2,8 @@
 
 Source: SWIFT Standards MT SR2025 Message Reference Guides, "Network Validated Rules" of each
 message type (rule numbers Cn below are the guide's own); error codes from "FIN Error Codes".
+Where SWIFT's code for a rule could not be read from a published copy (MT 760 C10, C11) the
+rule reports the hub's own code (codes.RULE_CODES).
 A rule receives a View of the message (fields in order, the sequence each belongs to, parsed
 components) and yields (message, location) for each breach.
 
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hub.codecs.swift_mt import rejects
 from hub.errors import Diagnostic
 
 Breach = tuple[str, str]
@@ -426,6 +429,35 @@ def confirmation_party(v: View) -> Iterator[Breach]:
         yield "field 58a is mandatory when 49 is CONFIRM or MAY ADD", v.at(i49)
     if not wants and i58 is not None:
         yield "field 58a is allowed only when 49 is CONFIRM or MAY ADD", v.at(i58)
+
+
+@rule("MT760.C10", "760C10", "mt760", "sequence C: 22Y needs 22K",
+      when="22Y")
+def standard_wording_type(v: View) -> Iterator[Breach]:
+    i22y = v.first("22Y", "C")
+    if i22y is not None and v.first("22K", "C") is None:
+        yield "in sequence C, field 22Y needs field 22K (type of undertaking)", v.at(i22y)
+
+
+@rule("MT760.C11", "760C11", "mt760", "41a only with 22D STBY",
+      when="41")
+def available_with(v: View) -> Iterator[Breach]:
+    for seq in ("B", "C"):
+        form = v.code("22D", seq)
+        if form is not None and form != "STBY":
+            for i in v.find("41", seq):
+                yield (f"sequence {seq}: field 41a is allowed only with 22D STBY, not {form}",
+                       v.at(i))
+
+
+@rule("MTn99.REJT", "T80", "mt199 mt299", "79 /REJT/ or /RETN/ follows the guideline",
+      when="79")
+def reject_return_layout(v: View) -> Iterator[Breach]:
+    for i in v.find("79"):
+        text = v.values[i]
+        if rejects.is_reject_return(text):
+            for line, sentence in rejects.read(text)[1]:
+                yield sentence, f"{v.prefix}field 79 line {line}"
 
 
 @rule("MTn92.C1", "C25", "mt192 mt292", "79 or copied fields, or both")

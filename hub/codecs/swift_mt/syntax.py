@@ -2,8 +2,8 @@
 
 Every finding carries SWIFT's own error code where the FIN Error Codes guide defines one for it
 (T26 reference slashes, T40 amount comma, T43 amount length, T50 date, T38 time, T52 currency,
-T27 BIC, T08 code word, T56 structured party lines, T73 country, C03 currency decimals);
-findings the guide groups under one generic code get the hub's own MT.* code.
+T27 BIC, T08 code word, T54/T55/T56 structured party lines, T73 country, C03 currency
+decimals); findings the guide groups under one generic code get the hub's own MT.* code.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
+from hub.codecs.swift_mt import parties
+from hub.codecs.swift_mt.countries import COUNTRIES
 from hub.codecs.swift_mt.fields import FORMATS, notation
 from hub.codecs.swift_mt.notation import CHARSETS, LINE_SETS, Group, Notation
 from hub.errors import Diagnostic
@@ -22,8 +24,6 @@ _DATE = re.compile(r"[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
 _TIME = re.compile(r"([01][0-9]|2[0-3])[0-5][0-9]")
 _AMOUNT = re.compile(r"[0-9]+,[0-9]*")
 _BIC = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_STRUCTURED = re.compile(r"([1-8])/(.*)")
 Found = list[Diagnostic]
 
 
@@ -78,6 +78,15 @@ def _check_bic(value: str, where: str, found: Found) -> None:
         found.append(Diagnostic("MT.T27", f"{value!r} is not a BIC (4!a2!a2!c[3!c])", where))
 
 
+def _check_country(value: str, where: str, found: Found) -> None:
+    if value not in COUNTRIES:
+        found.append(Diagnostic("MT.T73", f"{value!r} is not an ISO country code", where))
+
+
+def _check_party_identifier(value: str, where: str, found: Found) -> None:
+    parties.check_identifier(value, where, found)
+
+
 CHECKS: dict[str, Callable[[str, str, Found], None]] = {
     "reference": _check_reference,
     "date": _check_date,
@@ -87,6 +96,8 @@ CHECKS: dict[str, Callable[[str, str, Found], None]] = {
     "amount": _check_amount,
     "rate": _check_amount,
     "bic": _check_bic,
+    "party_identifier": _check_party_identifier,
+    "country": _check_country,
 }
 
 
@@ -120,8 +131,10 @@ def check_field(tag: str, value: str, where: str, codes: frozenset[str] | None,
         if "," in amount and currency in MINOR_UNITS and not decimals_ok(amount, currency):
             found.append(Diagnostic("MT.C03", f"{amount!r} has more decimals than {currency} "
                                     "allows", f"{where} line 1"))
-    if tag in ("50F", "59F"):
-        _structured(tag, parts, where, found)
+    if tag in _NUMBERED:
+        identifier = parts.get("party_identifier") or parts.get("account") or ""
+        parties.check_lines(tag, parts.get("name_address") or "", 2 if identifier else 1,
+                            identifier[:1] not in ("", "/"), where, found)
     return parts
 
 
@@ -143,20 +156,13 @@ PREDICATES: dict[str, Callable[[str], object]] = {
     "amount": lambda value: len(value) <= 15 and _AMOUNT.fullmatch(value),
     "rate": lambda value: len(value) <= 15 and _AMOUNT.fullmatch(value),
     "bic": _BIC.fullmatch,
+    "party_identifier": parties.identifier_ok,
+    "country": COUNTRIES.__contains__,
 }
 assert PREDICATES.keys() == CHECKS.keys()
 
 
-def _numbered_lines(highest: int) -> re.Pattern[str]:
-    """50F/59F name and address lines that `_structured` accepts: "1/" first, numbers never
-    decreasing and at most `highest`, the first "3/" line a country code then nothing or
-    "/"."""
-    town = "(?:\\n3/[A-Z]{2}(?:/[^\\n]*)?(?:\\n3/[^\\n]*)*)?"
-    lines = "".join(town if n == 3 else f"(?:\\n{n}/[^\\n]*)*" for n in range(1, highest + 1))
-    return re.compile("1/[^\\n]*" + lines)
-
-
-_NUMBERED = {"50F": _numbered_lines(8), "59F": _numbered_lines(3)}
+_NUMBERED = {tag: parties.fast_lines(tag) for tag in parties.NUMBERING}
 
 
 def _implied(spec: Notation, name: str) -> bool:
@@ -269,37 +275,6 @@ def clean_field(plan: FieldPlan, value: str,
 
 def _line_of(value: str, offset: int) -> int:
     return value.count("\n", 0, offset) + 1 if offset > 0 else 1
-
-
-def _structured(tag: str, parts: dict[str, str | None], where: str, found: Found) -> None:
-    """50F/59F: numbered lines 1/ name, 2/ address, 3/ country/town (and 4-8/ in 50F)."""
-    lines = (parts.get("name_address") or "").split("\n")
-    offset = 1 if (parts.get("party_identifier") or parts.get("account")) else 0
-    highest = "3" if tag == "59F" else "8"
-    previous = "0"
-    town = False  # a 3/ line seen: the next ones continue it
-    for i, line in enumerate(lines, start=1 + offset):
-        at = f"{where} line {i}"
-        m = _STRUCTURED.fullmatch(line)
-        if m is None or m.group(1) > highest:
-            found.append(Diagnostic("MT.T56", f"{line!r} does not start with a line number "
-                                    f"1/ to {highest}/", at))
-            continue
-        number, text = m.groups()
-        if number < previous:
-            found.append(Diagnostic("MT.T56", "line numbers must not decrease", at))
-        previous = number
-        if number == "3" and not town:
-            # only the first 3/ line holds the country; other 3/ lines continue the details
-            # (MT 103 field 50F/59F, number 3)
-            town = True
-            country = text[:2]
-            if _COUNTRY.fullmatch(country) is None or (text[2:3] not in ("", "/")):
-                found.append(Diagnostic("MT.T73", f"{text!r} must start with an ISO country "
-                                        "code followed by '/'", at))
-    if lines and not lines[0].startswith("1/"):
-        found.append(Diagnostic("MT.T56", "the first numbered line must be 1/ (name)",
-                                f"{where} line {1 + offset}"))
 
 
 def _explain(tag: str, spec: Notation, value: str, where: str, found: Found) -> None:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from uuid import UUID
 
+from hub.codecs.swift_mt import rejects
 from hub.codecs.swift_mt.envelope import FinMessage
 from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.syntax import date6
@@ -138,14 +139,7 @@ def agent_a(bic: str | None, account: str | None) -> Agent:
 
 
 def _uetr(msg: FinMessage) -> UUID | None:
-    text = msg.user_value("121")
-    if not text:
-        return None
-    try:
-        value = UUID(text)
-    except ValueError:
-        return None
-    return value if value.version == 4 else None
+    return _uuid4(msg.user_value("121"))
 
 
 def _date(text: str | None):  # type: ignore[no-untyped-def]
@@ -273,8 +267,49 @@ def to_message(format: str, msg: FinMessage, view: View) -> Message:
         under.setdefault("settlement_date", fields.get("settlement_date"))
         fields["underlying"] = Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=format,
                                        uetr=fields["uetr"], **under)  # type: ignore[arg-type]
+    if format in ("mt199", "mt299"):
+        _reject_return(fields, extra)
     fields["extra"] = extra
     return Message(**fields)  # type: ignore[arg-type]
+
+
+def _reject_return(fields: dict[str, object], extra: dict[str, str]) -> None:
+    """An MT 199/299 whose field 79 follows the reject/return guideline is the answer to the
+    message it names: a status report RJCT (/REJT/) or a return (/RETN/). Field 79 stays in
+    `narrative`, so the message is written back unchanged."""
+    text = fields.get("narrative")
+    if not isinstance(text, str) or not rejects.is_reject_return(text):
+        return
+    found = rejects.read(text)[0]
+    if found is None:
+        return  # reported as T80; the message stays free format
+    rejected = found.kind == "REJT"
+    fields["kind"] = Kind.STATUS_REPORT if rejected else Kind.RETURN
+    fields["status"] = "RJCT" if rejected else None
+    fields["reason_code"] = found.reason_code
+    fields["reason_text"] = found.reason_text or None
+    fields["original_message_id"] = found.mref
+    fields.setdefault("related_reference", found.mref)
+    if found.tref:
+        fields["end_to_end_id"] = found.tref
+    original = _uuid4(found.uetr) or fields.get("uetr")
+    if original is not None:
+        fields["original_uetr"] = original
+    if found.charges is not None:
+        money = _money(*found.charges)
+        if money is not None:
+            fields["charges"] = (money,)
+    extra["mt.79.field"] = found.field
+
+
+def _uuid4(text: str | None) -> UUID | None:
+    if not text:
+        return None
+    try:
+        value = UUID(text)
+    except ValueError:
+        return None
+    return value if value.version == 4 else None
 
 
 def ack_message(msg: FinMessage, acknowledged: FinMessage | None) -> Message:

@@ -154,6 +154,9 @@ def test_clean_field_never_calls_a_bad_value_clean(field: tuple[str, str],
     ("20", "/REF"), ("20", "REF/"), ("20", "RE//F"), ("13C", "/SNDTIME/2460+0100"),
     ("59F", "/1\n1/A\n3/X1"), ("59F", "1/A\n3/DE/X\n2/B"), ("59F", "1/A\n4/B"),
     ("50F", "/1\n1/A\n8/X\n3/DE/B"), ("50F", "/1\n2/A"), ("52A", "COBADEF"),
+    ("50F", "/1\n1/A\n2/B"), ("50F", "PASS/DE/1\n1/A"), ("50F", "CCPT/QQ/1\n1/A"),
+    ("50F", "CCPT/D1/1\n1/A"), ("50F", "/1\n1/A\n3/QQ/B"), ("59F", "/1\n1/A\n3/QQ"),
+    ("50F", "/1\n1/A\n4/19800101"), ("50F", "/1\n1/A\n8/X"), ("59F", "1/A\n2/B"),
 ])
 def test_clean_field_rejects_semantic_errors(tag: str, value: str) -> None:
     plan = field_plan(tag)
@@ -163,6 +166,7 @@ def test_clean_field_rejects_semantic_errors(tag: str, value: str) -> None:
 
 @pytest.mark.parametrize(("tag", "value"), [
     ("59F", "/1\n1/A\n3/DE/BERLIN\n3/MITTE"), ("59F", "1/A\n3/DE"),
+    ("50F", "CCPT/DE/X1\n1/A\n2/B\n3/XK/PRISTINA"),
     ("50F", "/1\n1/A\n2/B\n3/DE/X\n3/Y"), ("32A", "250102KWD1,123"), ("20", "A/B"),
 ])
 def test_clean_field_accepts_what_check_field_accepts(tag: str, value: str) -> None:

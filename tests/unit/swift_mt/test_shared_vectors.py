@@ -25,8 +25,8 @@ INVALID: dict[str, set[tuple[str, str]]] = {
         ("MT.T13", "field 59a"), ("MT.T13", "field 71A")},
     "mt103_INVALID_terminator_same_line.fin": {
         ("MT.TERMINATOR", "message 1 block 4 line 14 col 9")},
-    "mt202_INVALID_block1_no_appid.fin": {("MT.BLOCK1", "message 1 block 1")},
-    "mt202_INVALID_block2_truncated.fin": {("MT.BLOCK2", "message 1 block 2")},
+    "mt202_INVALID_block1_no_appid.fin": {("MT.H01", "message 1 block 1")},
+    "mt202_INVALID_block2_truncated.fin": {("MT.H25", "message 1 block 2")},
     "mt199_INVALID_blank_lines_foreign_fields.fin": {
         ("MT.T13", "field 59"), ("MT.T13", "field 72"), ("MT.BLANK_LINE", "field 20 line 2")},
     "mt900_INVALID_double_brace_no_terminator.fin": {
@@ -108,7 +108,7 @@ def test_dos_pcc_file_with_acks() -> None:
     assert [a.status for a in acks] == ["ACK", "ACK"]
     assert [a.related_reference for a in acks] == ["DET 12/13/3724", "DET 12/13/3754"]
     # the upstream copy anonymised the LT addresses to 11 characters: reported, not guessed
-    assert {d.code for d in decoded.diagnostics} == {"MT.BLOCK1"}
+    assert {d.code for d in decoded.diagnostics} == {"MT.H01"}
 
 
 def test_mapping_of_cbpr_vector() -> None:

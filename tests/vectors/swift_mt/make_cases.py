@@ -121,9 +121,66 @@ case("line_too_long", fin(H103, swap(MT103, "70", [("70", "X" * 36)])),
      [("MT.LINE_LENGTH", "field 70 line 1")], "70 is 4*35x")
 case("too_many_lines", fin(H103, swap(MT103, "70", [("70", "A\nB\nC\nD\nE")])),
      [("MT.LINES", "field 70 line 5")], "70 is 4*35x")
-case("t56_59F_numbering", fin(H103, swap(MT103, "59", [("59F", "/123\nJANE ROE\n3/US/NY")])),
-     [("MT.T56", "field 59F line 2"), ("MT.T56", "field 59F line 2")],
-     "59F lines must start with 1/, 2/ or 3/")
+case("t54_59F_unnumbered", fin(H103, swap(MT103, "59", [("59F", "/123\nJANE ROE\n3/US/NY")])),
+     [("MT.T54", "field 59F line 2"), ("MT.T56", "field 59F line 3")],
+     "59F lines are 1!n/33x (T54); the first numbered line must be 1/ (T56)")
+case("t56_59F_2_without_3", fin(H103, swap(MT103, "59", [("59F", "/123\n1/JANE ROE\n2/MAIN ST")])),
+     [("MT.T56", "field 59F line 3")], "59F: number 2 must not be used without number 3")
+case("t56_59F_number_4", fin(H103, swap(MT103, "59", [("59F", "/123\n1/JANE ROE\n4/19800101")])),
+     [("MT.T56", "field 59F line 3")], "59F numbers are 1, 2 and 3 only")
+case("t73_59F_country", fin(H103, swap(MT103, "59", [("59F", "/123\n1/JANE ROE\n3/XX/NY")])),
+     [("MT.T73", "field 59F line 3")], "59F: the first 3/ line starts with an ISO country code")
+
+# --- field 50F (MT 103 field 50a option F, SR2025) --------------------------------------------
+ACCT = "/DE89370400440532013000"
+
+
+def f50(value: str) -> list[tuple[str, str]]:
+    return swap(MT103, "50K", [("50F", value)])
+
+
+case("f50_valid_address", fin(H103, f50(ACCT + "\n1/JOHN DOE\n2/MAIN STREET 1\n3/DE/BERLIN")),
+     [], "50F: name, address, country and town")
+case("f50_valid_birth", fin(H103, f50("CCPT/DE/X1234567\n1/JOHN DOE\n4/19800229\n5/DE/BONN")),
+     [], "50F: passport number, date (a leap day) and place of birth")
+case("f50_valid_identity_8", fin(H103, f50(ACCT + "\n1/JOHN DOE\n7/DE/1234567\n8/89")),
+     [], "50F: 8 continues the national identity number of 7")
+case("f50_valid_code_8", fin(H103, f50("NIDN/DE/123456789012345678901234567\n1/JOHN DOE\n8/89")),
+     [], "50F: 8 continues a coded party identifier")
+case("t54_50F_identifier", fin(H103, f50("CCPT/1A/123\n1/JOHN DOE")),
+     [("MT.T54", "field 50F line 1")], "50F line 1 is /34x or 4!a/2!a/27x")
+case("t55_50F_code", fin(H103, f50("PASS/DE/123\n1/JOHN DOE")),
+     [("MT.T55", "field 50F line 1")], "50F party identifier code not in the list")
+case("t73_50F_identifier_country", fin(H103, f50("CCPT/XX/123\n1/JOHN DOE")),
+     [("MT.T73", "field 50F line 1")], "50F party identifier country not ISO 3166")
+case("t54_50F_unnumbered", fin(H103, f50(ACCT + "\n1/JOHN DOE\nMAIN STREET 1")),
+     [("MT.T54", "field 50F line 3")], "50F name and address lines are 1!n/33x")
+case("t56_50F_first_not_1", fin(H103, f50(ACCT + "\n2/MAIN STREET 1\n3/DE/BERLIN")),
+     [("MT.T56", "field 50F line 2")], "50F: the first line must start with number 1")
+case("t56_50F_number_9", fin(H103, f50(ACCT + "\n1/JOHN DOE\n9/OTHER")),
+     [("MT.T56", "field 50F line 3")], "50F numbers are 1 to 8")
+case("t56_50F_order", fin(H103, f50(ACCT + "\n1/JOHN DOE\n3/DE/BERLIN\n2/MAIN STREET 1")),
+     [("MT.T56", "field 50F line 4")], "50F: numbers must appear in numerical order")
+case("t56_50F_2_without_3", fin(H103, f50(ACCT + "\n1/JOHN DOE\n2/MAIN STREET 1")),
+     [("MT.T56", "field 50F line 3")], "50F: number 2 must not be used without number 3")
+case("t56_50F_4_without_5", fin(H103, f50(ACCT + "\n1/JOHN DOE\n4/19800101")),
+     [("MT.T56", "field 50F line 3")], "50F: number 4 must not be used without number 5")
+case("t56_50F_5_without_4", fin(H103, f50(ACCT + "\n1/JOHN DOE\n5/DE/BONN")),
+     [("MT.T56", "field 50F line 3")], "50F: number 5 must not be used without number 4")
+case("t56_50F_repeated_4", fin(H103, f50(ACCT + "\n1/JOHN DOE\n4/19800101\n4/19800102")),
+     [("MT.T56", "field 50F line 4"), ("MT.T56", "field 50F line 3")],
+     "50F: numbers 4 to 8 must not be repeated (and 4 still needs 5)")
+case("t50_50F_birth_date", fin(H103, f50(ACCT + "\n1/JOHN DOE\n4/19810229\n5/DE/BONN")),
+     [("MT.T50", "field 50F line 3")], "50F: number 4 is a valid date YYYYMMDD")
+case("t73_50F_place_of_birth", fin(H103, f50(ACCT + "\n1/JOHN DOE\n4/19800101\n5/XX/BONN")),
+     [("MT.T73", "field 50F line 4")], "50F: number 5 starts with an ISO country code")
+case("t56_50F_place_no_details", fin(H103, f50(ACCT + "\n1/JOHN DOE\n4/19800101\n5/DE")),
+     [("MT.T56", "field 50F line 4")], "50F: number 5 is country code, '/' and details")
+case("t56_50F_8_alone", fin(H103, f50(ACCT + "\n1/JOHN DOE\n8/MORE")),
+     [("MT.T56", "field 50F line 3")],
+     "50F: 8 only continues a coded identifier or the details of 6 or 7")
+case("t73_50F_town_country", fin(H103, f50(ACCT + "\n1/JOHN DOE\n3/QQ/BERLIN")),
+     [("MT.T73", "field 50F line 3")], "50F: the first 3/ line starts with an ISO country code")
 
 # --- network rules, MT 103 --------------------------------------------------------------------
 M = MT103
@@ -218,6 +275,21 @@ case("c16_760_26e_no_23f", fin(H760, after(M760, "77U", [("26E", "1")])),
      [("MT.C16", "field 26E line 1")], "MT 760 C8 C16")
 case("c20_760_58_without_49", fin(H760, after(M760, "77U", [("58A", "BANKUS33")])),
      [("MT.C20", "field 58A line 1")], "MT 760 C9 C20")
+M760_ISCO = [*swap(M760, "22A", [("22A", "ISCO")]),
+             ("15C", ""), ("22D", "DGAR"), ("40C", "URDG"), ("22K", "PERF"), ("23B", "FIXD"),
+             ("31E", "261231"), ("50", "APPLICANT LTD"), ("59", "BENEFICIARY SA"),
+             ("32B", "EUR50000,"), ("77L", "LOCAL TERMS"), ("22Y", "STND"), ("40D", "EN")]
+case("mt760_isco_valid", fin(H760, M760_ISCO), [],
+     "MT 760 counter-undertaking: sequence C with 22K, 22Y and 40D")
+case("c10_760_22y_no_22k", fin(H760, [f for f in M760_ISCO if f[0] != "22K"]),
+     [("MT.760C10", "field 22Y line 1")], "MT 760 C10: sequence C 22Y needs 22K")
+case("c11_760_dgar_41f", fin(H760, after(M760, "32B", [("41F", "BANKUS33")])),
+     [("MT.760C11", "field 41F line 1")], "MT 760 C11: 41a only with 22D STBY")
+case("c11_760_stby_valid", fin(H760, after(after(swap(M760, "22D", [("22D", "STBY")]), "32B", [
+    ("41F", "BANKUS33")]), "77U", [("49", "WITHOUT")])), [],
+     "MT 760 C11 satisfied: a standby may name where it is available")
+case("t73_760_44j_country", fin(H760, after(M760, "77U", [("44J", "XX/ENGLISH LAW")])),
+     [("MT.T73", "field 44J line 1")], "MT 760 44J starts with an ISO country code")
 case("c25_192_empty", fin("{1:F01BANKDEFFAXXX0000000000}{2:I192BANKUS33XXXXN}",
                           swap(CANCEL, "79", [])), [("MT.C25", "field 79")], "MT n92 C1 C25")
 case("c31_196_both", fin("{1:F01BANKDEFFAXXX0000000000}{2:I196BANKUS33XXXXN}",
@@ -226,15 +298,84 @@ case("c31_196_both", fin("{1:F01BANKDEFFAXXX0000000000}{2:I196BANKUS33XXXXN}",
 case("c06_910_neither", fin("{1:F01BANKDEFFAXXX0000000000}{2:I910BANKUS33XXXXN}", M900),
      [("MT.C06", "field 50a")], "MT 910 C1 C06")
 
-# --- envelope -----------------------------------------------------------------------------
+# --- reject / return guideline in MT 199/299 field 79 --------------------------------------
+H199 = "{1:F01BANKUS33AXXX0000000000}{2:I199BANKDEFFXXXXN}"
+H299 = "{1:F01BANKUS33AXXX0000000000}{2:I299BANKDEFFXXXXN}"
+REJT = "/REJT/59\n/AC04/ACCOUNT CLOSED\n/MREF/REF123\n/TREF/E2E-0001\n/CHGS/EUR5,\n/TEXT/CALL US"
+
+
+def n99(head: str, text: str) -> str:
+    return fin(head, [("20", "RJ0001"), ("21", "REF123"), ("79", text)])
+
+
+case("mt199_rejt_valid", n99(H199, REJT), [], "MT 199 reject in the guideline layout")
+case("mt299_retn_valid", n99(H299, "/RETN/32A\n/AM09/\n/MREF/FI0001"), [],
+     "MT 299 return: line 1, reason and MREF only")
+case("t80_no_mref", n99(H199, "/REJT/59\n/AC01/\n/TEXT/NO SUCH ACCOUNT"),
+     [("MT.T80", "field 79 line 3")], "reject guideline: line 3 is /MREF/")
+case("t80_reason_code", n99(H199, "/REJT/59\n/ACCOUNT/\n/MREF/REF123"),
+     [("MT.T80", "field 79 line 2")], "reject guideline: reason code is 2!c2!n")
+case("t80_no_field", n99(H199, "/REJT/\n/AC01/\n/MREF/REF123"),
+     [("MT.T80", "field 79 line 1")], "reject guideline: the field that caused it, 2!n[1!a]")
+case("t80_order", n99(H299, "/RETN/59\n/AC01/\n/MREF/REF123\n/TEXT/A\n/TREF/E2E"),
+     [("MT.T80", "field 79 line 5")], "reject guideline: /TREF/ comes before /TEXT/")
+
+# --- headers (FIN Error Codes H- and U-codes) -------------------------------------------------
 valid = CASES["mt103_valid"][0]
-case("truncated_block2", valid[:45], [("MT.BLOCK_SYNTAX", "message 1 line 1 col 30"),
+B1 = "{1:F01BANKDEFFAXXX0000000000}"
+B2 = "{2:I103BANKUS33XXXXN}"
+
+
+def head(block1: str = B1, block2: str = B2) -> str:
+    return valid.replace(B1, block1, 1).replace(B2, block2, 1)
+
+
+case("truncated_block2", valid[:45], [("MT.H25", "message 1 line 1 col 30"),
                                        ("MT.BLOCK_MISSING", "message 1")],
      "input cut inside block 2")
-case("unbalanced_braces", valid.replace("{3:{121:", "{3:{121:{"),
-     [("MT.BRACES", "message 1 line 1 col 51")], "a brace inside block 3")
-case("bad_uetr", valid.replace("8a562c67-ca16-48ba", "8a562c67-ca16-38ba"),
-     [("MT.UETR", "block 3 field 121")], "121 must be a UUID v4")
+case("h01_block1_length", head("{1:F01BANKDEFFAXXX000000000}"),
+     [("MT.H01", "message 1 block 1")], "block 1 is 25 characters")
+case("h02_application", head("{1:X01BANKDEFFAXXX0000000000}"),
+     [("MT.H02", "message 1 block 1")], "application identifier F, A or L")
+case("h03_service", head("{1:F02BANKDEFFAXXX0000000000}"),
+     [("MT.H03", "message 1 block 1")], "service identifier 01, 03 or 21")
+case("h10_lt_address", head("{1:F01BANKD3FFAXXX0000000000}"),
+     [("MT.H10", "message 1 block 1")], "LT address: BIC8, terminal, branch")
+case("h15_session", head("{1:F01BANKDEFFAXXX00A0000000}"),
+     [("MT.H15", "message 1 block 1")], "session number is four digits")
+case("h20_sequence", head("{1:F01BANKDEFFAXXX00000000A0}"),
+     [("MT.H20", "message 1 block 1")], "input sequence number is six digits")
+case("h25_block2_short", head(block2="{2:I103BANKUS33}"),
+     [("MT.H25", "message 1 block 2")], "input block 2 holds type and a 12-character address")
+case("h25_block2_missing", valid.replace(B2, "", 1),
+     [("MT.H25", "message 1")], "a user message needs block 2")
+case("h26_direction", head(block2="{2:X103BANKUS33XXXXN}"),
+     [("MT.H26", "message 1 block 2")], "block 2 starts with I or O")
+case("h30_message_type", head(block2="{2:I1O3BANKUS33XXXXN}"),
+     [("MT.H30", "message 1 block 2")], "message type is three digits")
+case("h40_priority", head(block2="{2:I103BANKUS33XXXXX}"),
+     [("MT.H40", "message 1 block 2")], "priority S, N or U")
+case("h50_destination", head(block2="{2:I103BANK5S33XXXXN}"),
+     [("MT.H50", "message 1 block 2")], "destination is an LT address")
+case("h80_delivery_monitoring", head(block2="{2:I103BANKUS33XXXXN5}"),
+     [("MT.H80", "message 1 block 2")], "delivery monitoring 1, 2 or 3")
+case("h81_obsolescence", head(block2="{2:I103BANKUS33XXXXN20}"),
+     [("MT.H81", "message 1 block 2")], "obsolescence period is three digits")
+case("u03_unbalanced_braces", valid.replace("{3:{121:", "{3:{121:{"),
+     [("MT.U03", "message 1 line 1 col 51")], "a brace inside block 3")
+case("u13_bad_uetr", valid.replace("8a562c67-ca16-48ba", "8a562c67-ca16-38ba"),
+     [("MT.U13", "block 3 field 121")], "121 must be a UUID v4")
+case("u00_unknown_tag", valid.replace("{3:{121:", "{3:{999:X}{121:"),
+     [("MT.U00", "block 3 field 999")], "block 3 tags are the FIN user header fields")
+case("u01_banking_priority", valid.replace("{3:{121:", "{3:{113:XX}{121:"),
+     [("MT.U01", "block 3 field 113")], "banking priority is 4 characters")
+case("u02_user_reference", valid.replace("{3:{121:", "{3:{108:ABCDEFGHIJKLMNOPQ}{121:"),
+     [("MT.U02", "block 3 field 108")], "message user reference is 16x")
+case("u08_validation_flag", valid.replace("{3:{121:", "{3:{119:COV}{121:"),
+     [("MT.U08", "block 3 field 119")], "MT 103 validation flags are STP and REMIT")
+case("u09_no_special_validation",
+     n99(H199.replace("{2:I199BANKDEFFXXXXN}", "{2:I199BANKDEFFXXXXN}{3:{119:STP}}"), REJT),
+     [("MT.U09", "block 3 field 119")], "MT 199 has no special validation to select")
 
 if __name__ == "__main__":
     for old in HERE.glob("*.fin"):
