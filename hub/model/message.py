@@ -58,7 +58,7 @@ def _check_aware(value: datetime | None, where: str) -> None:
 
 
 @direct_init
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PostalAddress:
     """Structured where the source is structured; `lines` holds unstructured address lines."""
 
@@ -81,7 +81,7 @@ class PostalAddress:
 
 
 @direct_init
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Party:
     """A debtor or creditor: a person or an organisation, with the account it holds."""
 
@@ -98,7 +98,7 @@ class Party:
 
 
 @direct_init
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Agent:
     """A financial institution in the chain, with the account held there where one is named."""
 
@@ -114,7 +114,7 @@ class Agent:
 
 
 @direct_init
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Message:
     """One payment instruction, status or notice in the hub's own terms.
 

@@ -50,7 +50,7 @@ def is_currency(code: str) -> bool:
 
 
 @direct_init
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Money:
     value: Decimal
     currency: str
