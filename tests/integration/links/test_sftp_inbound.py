@@ -56,13 +56,13 @@ async def test_reject_moves_to_failed_with_an_error_file(mailbox: Mailbox) -> No
     try:
         await link.poll_once()
         (item,) = await link.poll_once()
-        await link.reject(item, [Diagnostic("MT.BLOCK1", "no basic header", "byte 0")])
+        await link.reject(item, [Diagnostic("MT.H01", "no basic header", "byte 0")])
     finally:
         await link.close()
     failed = mailbox.files("failed")
     assert failed["bad.fin"] == b"garbage"
     report = orjson.loads(failed["bad.fin.errors.json"])
-    assert report["diagnostics"][0]["code"] == "MT.BLOCK1"
+    assert report["diagnostics"][0]["code"] == "MT.H01"
     assert report["sha256"] == hashlib.sha256(b"garbage").hexdigest()
     assert mailbox.files("inbound") == {}
 
