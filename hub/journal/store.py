@@ -161,6 +161,36 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
+class _NewRows:
+    """The rows a batch of accepted messages adds, table by table. Events carry `at` (it is
+    sealed into their hashes); message and outbox rows leave their timestamps to the caller."""
+
+    def __init__(self, items: list[NewMessage], at: int) -> None:
+        unique_inputs = {i.input.id: i.input for i in items}.values()
+        self.inputs = [(i.id, i.channel, i.name, i.sha256, i.size, i.format, i.raw, at)
+                       for i in unique_inputs]
+        self.messages: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        self.dedup: list[tuple[Any, ...]] = []
+        self.outbox: list[tuple[Any, ...]] = []
+        for item in items:
+            chain = _Chain(item.id, 0, GENESIS)
+            for event in item.events:
+                chain.add(event, at)
+            self.messages.append((
+                item.id, item.input.id, item.input_index, item.state.value, item.format,
+                item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
+                item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
+                item.diagnostics_json, item.route_json, item.connector, chain.count,
+                chain.last_hash, item.callback_url))
+            self.events.extend(chain.rows)
+            self.dedup.append((item.dedup_key, item.id, item.content_hash))
+            if item.outbox is not None:
+                o = item.outbox
+                self.outbox.append((item.id, o.connector, o.format, o.payload,
+                                    o.idempotency_key, max(o.not_before_us, 0)))
+
+
 OUTBOX_STATES = {"sent": "sent", "retry": "queued", "dead": "dead", "reroute": "rerouted",
                  "wait": "waiting"}
 
@@ -321,62 +351,23 @@ class Journal:
         return {r["key"]: r for r in await c.fetch(self.q["dedup_lookup"], self._array(keys))}
 
     def _batch_columns(self, items: list[NewMessage], at: int) -> list[Any]:
-        """The parameters of accept_batch: each table's rows turned into column arrays."""
-        inputs = list({i.input.id: i.input for i in items}.values())
-        message_rows: list[tuple[Any, ...]] = []
-        event_rows: list[tuple[Any, ...]] = []
-        dedup_rows: list[tuple[Any, ...]] = []
-        outbox_rows: list[tuple[Any, ...]] = []
-        for item in items:
-            chain = _Chain(item.id, 0, GENESIS)
-            for event in item.events:
-                chain.add(event, at)
-            message_rows.append((
-                item.id, item.input.id, item.input_index, item.state.value, item.format,
-                item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
-                item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
-                item.diagnostics_json, item.route_json, item.connector, chain.count,
-                chain.last_hash, item.callback_url))
-            event_rows.extend((m, n, kind, state, actor, data, prev, digest)
-                              for m, n, _, kind, state, actor, data, prev, digest in chain.rows)
-            dedup_rows.append((item.dedup_key, item.id, item.content_hash))
-            if item.outbox is not None:
-                o = item.outbox
-                outbox_rows.append((item.id, o.connector, o.format, o.payload, o.idempotency_key,
-                                    max(o.not_before_us, 0)))
-        input_rows = [(i.id, i.channel, i.name, i.sha256, i.size, i.format, i.raw, at)
-                      for i in inputs]
-        return [*_columns(input_rows, 8), *_columns(message_rows, 21),
-                *_columns(event_rows, 8), at, bool(outbox_rows),
-                *_columns(dedup_rows, 3), *_columns(outbox_rows, 6)]
+        """The parameters of accept_batch: each table's rows turned into column arrays (the
+        statement stamps every row with `at` itself)."""
+        rows = _NewRows(items, at)
+        events = [(m, n, kind, state, actor, data, prev, digest)
+                  for m, n, _, kind, state, actor, data, prev, digest in rows.events]
+        return [*_columns(rows.inputs, 8), *_columns(rows.messages, 21), *_columns(events, 8),
+                at, bool(rows.outbox), *_columns(rows.dedup, 3), *_columns(rows.outbox, 6)]
 
     async def _insert(self, c: Conn, items: list[NewMessage], at: int) -> None:
-        inputs = {i.input.id: i.input for i in items}
-        await c.executemany(self.q["insert_input"], [
-            (i.id, i.channel, i.name, i.sha256, i.size, i.format, i.raw, at)
-            for i in inputs.values()])
-        message_rows, event_rows, dedup_rows, outbox_rows = [], [], [], []
-        for item in items:
-            chain = _Chain(item.id, 0, GENESIS)
-            for event in item.events:
-                chain.add(event, at)
-            message_rows.append((
-                item.id, item.input.id, item.input_index, item.state.value, item.format,
-                item.kind, item.uetr, item.reference, item.amount, item.currency, item.channel,
-                item.sender, item.submitted_by, item.dedup_key, item.canonical_json,
-                item.diagnostics_json, item.route_json, item.connector, chain.count,
-                chain.last_hash, at, item.callback_url))
-            event_rows.extend(chain.rows)
-            dedup_rows.append((item.dedup_key, item.id, item.content_hash))
-            if item.outbox is not None:
-                o = item.outbox
-                outbox_rows.append((item.id, o.connector, o.format, o.payload, o.idempotency_key,
-                                    max(o.not_before_us, 0), at))
-        await c.executemany(self.q["insert_message"], message_rows)
-        await c.executemany(self.q["insert_event"], event_rows)
-        await c.executemany(self.q["insert_dedup"], dedup_rows)
-        if outbox_rows:
-            await c.executemany(self.q["insert_outbox"], outbox_rows)
+        rows = _NewRows(items, at)
+        await c.executemany(self.q["insert_input"], rows.inputs)
+        await c.executemany(self.q["insert_message"], [(*m[:20], at, m[20])
+                                                       for m in rows.messages])
+        await c.executemany(self.q["insert_event"], rows.events)
+        await c.executemany(self.q["insert_dedup"], rows.dedup)
+        if rows.outbox:
+            await c.executemany(self.q["insert_outbox"], [(*o, at) for o in rows.outbox])
             await self._notify(c)
 
     async def _notify(self, c: Conn) -> None:

@@ -24,17 +24,6 @@ SELECT id FROM inputs WHERE channel = $1 AND name = $2 AND sha256 = $3;
 -- name: input_messages
 SELECT id, state FROM messages WHERE input_id = $1 ORDER BY input_index;
 
--- name: insert_input
-INSERT INTO inputs (id, channel, name, sha256, size, format, raw, received_us)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
-
--- name: insert_message
-INSERT INTO messages (id, input_id, input_index, state, format, kind, uetr, reference, amount,
-    currency, channel, sender, submitted_by, dedup_key, canonical, diagnostics, route, connector,
-    event_count, last_hash, created_us, updated_us, callback_url)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $21, $22);
-
 -- name: accept_batch
 -- A whole group commit as one statement: one round trip, atomic on its own (no BEGIN/COMMIT),
 -- each table's rows passed as column arrays. Foreign keys are checked at the end of the
@@ -78,9 +67,6 @@ SELECT pg_notify('hub_outbox', '') WHERE $39::boolean;
 -- name: insert_event
 INSERT INTO events (message_id, n, at_us, type, state, actor, data, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
-
--- name: insert_dedup
-INSERT INTO dedup (key, message_id, content_hash) VALUES ($1, $2, $3);
 
 -- name: insert_outbox
 INSERT INTO outbox (message_id, connector, format, payload, idempotency_key, state, next_us,
