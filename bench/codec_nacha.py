@@ -20,7 +20,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,31 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hub.codecs.base import Options
 from hub.codecs.nacha import CODEC, read
 from hub.codecs.nacha.reader import Reader
-from hub.codecs.nacha.records import check_digit
-from hub.model import Agent, Kind, Message, Money, Party
+from tests.unit.nacha.generated import ach_file
 
 
 def generate(count: int) -> bytes:
-    messages = []
-    for i in range(count):
-        rdfi = f"{(i * 7919) % 10**8:08d}"
-        debit = i % 3 == 0
-        receiver = Party(name=f"RECEIVER {i}", account=f"{i:012d}", identifier=f"ID{i}")
-        company = Party(name=f"COMPANY {i % 4}", identifier=f"12345678{i % 4:02d}")
-        rdfi_agent = Agent(clearing_system="USABA", member_id=rdfi + check_digit(rdfi))
-        odfi = Agent(clearing_system="USABA", member_id="021000021")
-        roles = ({"debtor": receiver, "debtor_agent": rdfi_agent, "creditor": company,
-                  "creditor_agent": odfi} if debit else
-                 {"debtor": company, "debtor_agent": odfi, "creditor": receiver,
-                  "creditor_agent": rdfi_agent})
-        messages.append(Message(
-            kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.from_minor(1000 + i, "USD"),
-            requested_execution_date=date(2025, 3, 3),
-            remittance_info=f"INVOICE {i}" if i % 5 == 0 else None,
-            extra={"ach.transaction_code": "27" if debit else "22"}, **roles))
-    return CODEC.encode(messages, "nacha", Options(), immediate_destination="091000019",
-                        immediate_origin="021000021",
-                        creation=datetime(2025, 3, 1, 9, 30, tzinfo=UTC))
+    return ach_file(count, companies=4, remittance_every=5)
 
 
 # the entry layout's field slices, written out as a fixed baseline

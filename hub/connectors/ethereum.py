@@ -47,13 +47,12 @@ from hub.connectors.base import (
 )
 from hub.connectors.nonces import (
     VOID,
-    ChainTxJournal,
-    JournalPendingTxStore,
     KeyTaken,
     NonceAllocator,
     NonceTaken,
     PendingTx,
     PendingTxStore,
+    journal_store,
     record_signed,
 )
 from hub.errors import ConfigError, ConnectorError, register
@@ -631,7 +630,7 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> EthereumConnec
             parsed.rpc_url, exception_retry_configuration=retry,
             request_kwargs={"timeout": aiohttp.ClientTimeout(total=parsed.rpc_timeout)})
         w3 = AsyncWeb3(provider)
-    store = deps.get("store") or _journal_store(name, deps.get("tx_journal"))
+    store = deps.get("store") or journal_store(name, deps.get("tx_journal"))
     registry = deps.get("registry") or CollectorRegistry()
     kwargs: dict[str, Any] = {}
     if "sleep" in deps:
@@ -639,10 +638,3 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> EthereumConnec
     return EthereumConnector(name, parsed, w3=w3, store=store, key=key, registry=registry,
                              **kwargs)
 
-
-def _journal_store(name: str, journal: ChainTxJournal | None) -> PendingTxStore:
-    if journal is None:
-        raise ConfigError(f"connectors.{name}: signed transactions are journalled before "
-                          "submission; the connector needs the hub's journal (or a store)",
-                          location=f"connectors.{name}")
-    return JournalPendingTxStore(journal, name)

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from hub.errors import ConfigError
+
 VOID = "void"
 """`result["outcome"]` of a record that will never be included and may be replaced."""
 
@@ -225,3 +227,12 @@ async def record_signed(store: PendingTxStore, nonces: NonceAllocator, key: str,
     nonces.reset()
     raise NonceTaken(f"{MAX_NONCE_TRIES} nonces from {chain_next} on are held by pending "
                      "transactions")
+
+
+def journal_store(name: str, journal: ChainTxJournal | None) -> PendingTxStore:
+    """The pending-transaction store of chain link `name`: its rows in the hub's journal."""
+    if journal is None:
+        raise ConfigError(f"connectors.{name}: signed transactions are journalled before "
+                          "submission; the connector needs the hub's journal (or a store)",
+                          location=f"connectors.{name}")
+    return JournalPendingTxStore(journal, name)

@@ -60,13 +60,12 @@ from hub.connectors.base import (
 )
 from hub.connectors.nonces import (
     VOID,
-    ChainTxJournal,
-    JournalPendingTxStore,
     KeyTaken,
     NonceAllocator,
     NonceTaken,
     PendingTx,
     PendingTxStore,
+    journal_store,
     record_signed,
 )
 from hub.errors import ConfigError, ConnectorError, register
@@ -577,7 +576,7 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> XrplConnector:
             raise ConfigError(f"connectors.{name}.url: required",
                               location=f"connectors.{name}.url")
         client = AsyncJsonRpcClient(parsed.url)
-    store = deps.get("store") or _journal_store(name, deps.get("tx_journal"))
+    store = deps.get("store") or journal_store(name, deps.get("tx_journal"))
     registry = deps.get("registry") or CollectorRegistry()
     kwargs: dict[str, Any] = {}
     if "sleep" in deps:
@@ -585,10 +584,3 @@ def build(name: str, settings: Mapping[str, Any], **deps: Any) -> XrplConnector:
     return XrplConnector(name, parsed, client=client, wallet=wallet, store=store,
                          registry=registry, **kwargs)
 
-
-def _journal_store(name: str, journal: ChainTxJournal | None) -> PendingTxStore:
-    if journal is None:
-        raise ConfigError(f"connectors.{name}: signed transactions are journalled before "
-                          "submission; the connector needs the hub's journal (or a store)",
-                          location=f"connectors.{name}")
-    return JournalPendingTxStore(journal, name)

@@ -4,44 +4,21 @@ general one. Checked on every vector and on many damaged copies of them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.codecs.base import Options
-from hub.codecs.nacha import CODEC
 from hub.codecs.nacha.mapping import BatchContext, entry_message, file_id, to_messages
 from hub.codecs.nacha.reader import ENTRY, AchFile, Reader
-from hub.codecs.nacha.records import check_digit
-from hub.model import Agent, Kind, Message, Money, Party
 from tests.support import OWN_VECTORS, vector_files
+from tests.unit.nacha.generated import ach_file
 
 
 def _generated() -> bytes:
     """Two batches of mixed debits and credits, a third of them with remittance (addenda 05)."""
-    messages = []
-    for i in range(40):
-        rdfi = f"{(i * 7919) % 10**8:08d}"
-        debit = i % 3 == 0
-        receiver = Party(name=f"RECEIVER {i}", account=f"{i:012d}", identifier=f"ID{i}")
-        company = Party(name=f"COMPANY {i % 2}", identifier=f"12345678{i % 2:02d}")
-        rdfi_agent = Agent(clearing_system="USABA", member_id=rdfi + check_digit(rdfi))
-        odfi = Agent(clearing_system="USABA", member_id="021000021")
-        roles = ({"debtor": receiver, "debtor_agent": rdfi_agent, "creditor": company,
-                  "creditor_agent": odfi} if debit else
-                 {"debtor": company, "debtor_agent": odfi, "creditor": receiver,
-                  "creditor_agent": rdfi_agent})
-        messages.append(Message(
-            kind=Kind.CUSTOMER_CREDIT_TRANSFER, amount=Money.from_minor(1000 + i, "USD"),
-            requested_execution_date=date(2025, 3, 3),
-            remittance_info=f"INVOICE {i}" if i % 3 == 1 else None,
-            extra={"ach.transaction_code": "27" if debit else "22"}, **roles))
-    return CODEC.encode(messages, "nacha", Options(), immediate_destination="091000019",
-                        immediate_origin="021000021",
-                        creation=datetime(2025, 3, 1, 9, 30, tzinfo=UTC))
+    return ach_file(40, companies=2, remittance_every=3)
 
 
 SEEDS: dict[str, bytes] = {"generated": _generated()}
