@@ -19,10 +19,9 @@ from hub.app import Hub
 from hub.codecs.edi import edifact, x12
 from hub.codecs.edi.edifact_syntax import write_interchange as write_edifact
 from hub.codecs.edi.x12_syntax import write_interchange
-from hub.config import load
 from hub.model import State
 from hub.pipeline import Submission
-from tests.conftest import PG_DSN, _drop_schema, _new_schema
+from tests.integration.hubs import filedrop_links, running_hub
 from tests.support import OWN_VECTORS
 
 X12 = OWN_VECTORS / "edi" / "x12" / "820_004010_two_payments.x12"
@@ -32,12 +31,8 @@ WHEN = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    h = Hub(load(None, env={"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-                            "HUB__API__ADMIN_PORT": "0",
-                            "HUB__DISPATCH__POLL_INTERVAL": "0.05"}))
-    await h.start()
-    yield h
-    await h.stop()
+    async with running_hub(tmp_path) as h:
+        yield h
 
 
 async def acks(folder: Path, fmt: str, count: int) -> list[codecs.Decoded]:
@@ -103,23 +98,10 @@ LINKS = ("corp_x12", "bank_edifact")
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def routed_hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
     (tmp_path / "routes.toml").write_text(ROUTES)
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
-           "HUB__ROUTING__TABLE": str(tmp_path / "routes.toml")}
-    for link in LINKS:
-        env[f"HUB__CONNECTORS__{link.upper()}__TYPE"] = "filedrop"
-        env[f"HUB__CONNECTORS__{link.upper()}__OUTBOUND"] = str(tmp_path / link / "out")
-        env[f"HUB__CONNECTORS__{link.upper()}__INBOX"] = str(tmp_path / link / "in")
-    schema = None
-    if request.param == "postgres":
-        schema = await _new_schema()
-        env.update({"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema})
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
-    if schema:
-        await _drop_schema(schema)
+    async with running_hub(tmp_path, request.param,
+                           HUB__ROUTING__TABLE=str(tmp_path / "routes.toml"),
+                           **filedrop_links(tmp_path, *LINKS)) as h:
+        yield h
 
 
 def payment(reference: str, currency: str) -> bytes:

@@ -17,8 +17,8 @@ import pytest
 
 from hub import codecs
 from hub.app import Hub
-from hub.config import load
 from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party
+from tests.integration.hubs import running_hub
 
 TABLE = """
 [[rules]]
@@ -37,18 +37,14 @@ BANK = "{1:F01BNPAFRPPAXXX0000000000}"
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     (tmp_path / "routes.toml").write_text(TABLE)
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
-           "HUB__ROUTING__TABLE": str(tmp_path / "routes.toml"),
-           "HUB__CONNECTORS__SWIFT__TYPE": "filedrop",
-           "HUB__CONNECTORS__SWIFT__OUTBOUND": str(tmp_path / "fin-out"),
-           "HUB__CONNECTORS__OUTBOX__TYPE": "filedrop",
-           "HUB__CONNECTORS__OUTBOX__OUTBOUND": str(tmp_path / "outbox"),
-           "HUB__CONNECTORS__OUTBOX__INBOX": str(tmp_path / "inbox")}
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
+    async with running_hub(
+            tmp_path, HUB__ROUTING__TABLE=str(tmp_path / "routes.toml"),
+            HUB__CONNECTORS__SWIFT__TYPE="filedrop",
+            HUB__CONNECTORS__SWIFT__OUTBOUND=str(tmp_path / "fin-out"),
+            HUB__CONNECTORS__OUTBOX__TYPE="filedrop",
+            HUB__CONNECTORS__OUTBOX__OUTBOUND=str(tmp_path / "outbox"),
+            HUB__CONNECTORS__OUTBOX__INBOX=str(tmp_path / "inbox")) as h:
+        yield h
 
 
 def mt103(reference: str) -> bytes:

@@ -16,8 +16,8 @@ import pytest
 from hub import codecs
 from hub.app import Hub
 from hub.cli import main
-from hub.config import load
 from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party
+from tests.integration.hubs import running_hub
 
 TABLE = """
 [[rules]]
@@ -47,19 +47,15 @@ def mt103(amount: str = "1250.00", currency: str = "EUR") -> bytes:
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     (tmp_path / "routes.toml").write_text(TABLE)
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
-           "HUB__ROUTING__TABLE": str(tmp_path / "routes.toml"),
-           "HUB__ROUTING__WATCH_INTERVAL": "0.1",
-           "HUB__CONNECTORS__SWIFT__TYPE": "filedrop",
-           "HUB__CONNECTORS__SWIFT__OUTBOUND": str(tmp_path / "fin-out"),
-           "HUB__CONNECTORS__OUTBOX__TYPE": "filedrop",
-           "HUB__CONNECTORS__OUTBOX__OUTBOUND": str(tmp_path / "outbox"),
-           "HUB__CONNECTORS__OUTBOX__INBOX": str(tmp_path / "inbox")}
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
+    async with running_hub(
+            tmp_path, HUB__ROUTING__TABLE=str(tmp_path / "routes.toml"),
+            HUB__ROUTING__WATCH_INTERVAL="0.1",
+            HUB__CONNECTORS__SWIFT__TYPE="filedrop",
+            HUB__CONNECTORS__SWIFT__OUTBOUND=str(tmp_path / "fin-out"),
+            HUB__CONNECTORS__OUTBOX__TYPE="filedrop",
+            HUB__CONNECTORS__OUTBOX__OUTBOUND=str(tmp_path / "outbox"),
+            HUB__CONNECTORS__OUTBOX__INBOX=str(tmp_path / "inbox")) as h:
+        yield h
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -12,31 +12,21 @@ import aiohttp
 import pytest
 
 from hub.app import Hub
-from hub.config import load
 from hub.connectors.base import Outcome, StatusUpdate
 from hub.limits import Limits, parse_limits
 from hub.model import State
-from tests.conftest import PG_DSN, _drop_schema, _new_schema
 from tests.integration.core.test_journal import payment
+from tests.integration.hubs import running_hub
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
-           "HUB__LIMITS__EUR_OUT__CONNECTOR": "outbox", "HUB__LIMITS__EUR_OUT__CURRENCY": "EUR",
-           "HUB__LIMITS__EUR_OUT__MAX_SINGLE": "5000",
-           "HUB__LIMITS__EUR_OUT__INTRADAY": "1000"}
-    schema = None
-    if request.param == "postgres":
-        schema = await _new_schema()
-        env.update({"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema})
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
-    if schema:
-        await _drop_schema(schema)
+    async with running_hub(tmp_path, request.param,
+                           HUB__LIMITS__EUR_OUT__CONNECTOR="outbox",
+                           HUB__LIMITS__EUR_OUT__CURRENCY="EUR",
+                           HUB__LIMITS__EUR_OUT__MAX_SINGLE="5000",
+                           HUB__LIMITS__EUR_OUT__INTRADAY="1000") as h:
+        yield h
 
 
 async def submit(h: Hub, value: str) -> str:

@@ -16,10 +16,9 @@ from lxml import etree
 
 from hub import recon
 from hub.app import Hub
-from hub.config import load
 from hub.model import State
-from tests.conftest import PG_DSN, _drop_schema, _new_schema
 from tests.integration.core.test_journal import payment
+from tests.integration.hubs import running_hub
 from tests.support import OWN_VECTORS
 
 TEMPLATE = OWN_VECTORS / "statements" / "camt053-ten-entries.xml"
@@ -61,18 +60,8 @@ def statement(entries: list[tuple[str, str]]) -> bytes:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05"}
-    schema = None
-    if request.param == "postgres":
-        schema = await _new_schema()
-        env.update({"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema})
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
-    if schema:
-        await _drop_schema(schema)
+    async with running_hub(tmp_path, request.param) as h:
+        yield h
 
 
 async def test_statement_settles_nine_and_reports_the_tenth(hub: Hub) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from hub.app import Hub
 from hub.config import load
-from tests.conftest import PG_DSN, _drop_schema, _new_schema
+from tests.integration.hubs import running_hub
 from tests.support import OWN_VECTORS
 
 TELEX = OWN_VECTORS / "telex"
@@ -23,20 +23,10 @@ async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[H
     shutil.copy(TELEX / "testkey_table_OWN_FICTIONAL.json", tmp_path / "table.json")
     (tmp_path / "telex.toml").write_text(
         '[counterparties.TSTBGB20]\ntest_key_table_file = "table.json"\n')
-    env = {"HUB__HUB__DATA_DIR": str(tmp_path), "HUB__API__PORT": "0",
-           "HUB__API__ADMIN_PORT": "0", "HUB__DISPATCH__POLL_INTERVAL": "0.05",
-           "HUB__CODECS__TELEX_KEYS_FILE": str(tmp_path / "telex.toml"),
-           "HUB__OPERATIONS__FOUR_EYES_AMOUNT": "1000"}
-    schema = None
-    if request.param == "postgres":
-        schema = await _new_schema()
-        env.update({"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema})
-    h = Hub(load(None, env=env))
-    await h.start()
-    yield h
-    await h.stop()
-    if schema:
-        await _drop_schema(schema)
+    async with running_hub(tmp_path, request.param,
+                           HUB__CODECS__TELEX_KEYS_FILE=str(tmp_path / "telex.toml"),
+                           HUB__OPERATIONS__FOUR_EYES_AMOUNT="1000") as h:
+        yield h
 
 
 async def call(s: aiohttp.ClientSession, h: Hub, method: str, path: str, token: str,
