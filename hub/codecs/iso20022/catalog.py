@@ -32,13 +32,14 @@ MESSAGES: tuple[MessageDef, ...] = (
 
 BY_NAMESPACE: dict[str, MessageDef] = {m.namespace: m for m in MESSAGES}
 
-FORMATS: tuple[str, ...] = ("pacs.008", "pacs.009", "pacs.009cov", "pacs.002", "pacs.004",
-                            "camt.056", "camt.029", "pain.001")
+FORMATS: tuple[str, ...] = ("pacs.008", "pacs.009", "pacs.009cov", "pacs.009adv", "pacs.002",
+                            "pacs.004", "camt.056", "camt.029", "pain.001")
 
 WRITE_DEFINITION: dict[str, str] = {
     "pacs.008": "pacs.008.001.08",
     "pacs.009": "pacs.009.001.08",
     "pacs.009cov": "pacs.009.001.08",
+    "pacs.009adv": "pacs.009.001.08",
     "pacs.002": "pacs.002.001.10",
     "pacs.004": "pacs.004.001.09",
     "camt.056": "camt.056.001.08",
@@ -46,6 +47,11 @@ WRITE_DEFINITION: dict[str, str] = {
     "pain.001": "pain.001.001.09",
 }
 """The definition written for each format (profiles may override, see profiles.WRITE_OVERRIDES)."""
+
+ADVICE_SERVICE = b"swift.cbprplus.adv."
+"""BizSvc prefix of the CBPR+ pacs.009 ADV usage guideline (.02 before SR2023, .03 SR2023 to
+SR2025, .04 from SR2026): the same pacs.009.001.08 Document, told apart by its header only."""
+ADVICE_SERVICE_WRITTEN = "swift.cbprplus.adv.03"
 
 HEAD_CBPR = "head.001.001.02"
 HEAD_FEDWIRE = "head.001.001.03"

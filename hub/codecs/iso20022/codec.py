@@ -13,6 +13,8 @@ from lxml import etree
 from hub.codecs.base import Decoded, Options
 from hub.codecs.iso20022 import profiles, read, write
 from hub.codecs.iso20022.catalog import (
+    ADVICE_SERVICE,
+    ADVICE_SERVICE_WRITTEN,
     BY_NAMESPACE,
     FORMATS,
     HEAD_CBPR,
@@ -22,9 +24,10 @@ from hub.codecs.iso20022.catalog import (
     MessageDef,
 )
 from hub.codecs.iso20022.codes import xsd_code
-from hub.codecs.iso20022.components import Children, q
 from hub.codecs.iso20022.safexml import parse
 from hub.codecs.iso20022.schemas import BASE, schema_set
+from hub.codecs.iso20022.tree import Data, many, node, text
+from hub.codecs.iso20022.tree import read as read_data
 from hub.errors import CodecError, Diagnostic, Severity, has_errors
 from hub.model import Kind, Message
 from hub.model.rules import check as canonical_check
@@ -34,7 +37,7 @@ _PREFIX = re.compile(r"\b[A-Za-z_][\w.-]*:")
 
 KIND_FORMATS: dict[Kind, tuple[str, ...]] = {
     Kind.CUSTOMER_CREDIT_TRANSFER: ("pacs.008", "pain.001"),
-    Kind.FI_CREDIT_TRANSFER: ("pacs.009",),
+    Kind.FI_CREDIT_TRANSFER: ("pacs.009", "pacs.009adv"),
     Kind.COVER: ("pacs.009cov",),
     Kind.STATUS_REPORT: ("pacs.002", "camt.029"),
     Kind.RETURN: ("pacs.004",),
@@ -44,14 +47,32 @@ KIND_FORMATS: dict[Kind, tuple[str, ...]] = {
 
 @dataclass
 class Envelope:
-    """The lossless layer: the parsed tree, and where the header and the Document are in it."""
+    """The lossless layer: the parsed tree, and where the header and the Document are in it
+    (None for a message read back from what the codec has just written)."""
 
-    tree: etree._Element
-    document: etree._Element
+    tree: etree._Element | None
+    document: etree._Element | None
     header: etree._Element | None
     definition: str
     business_service: str | None = None
     business_message_id: str | None = None
+
+
+@dataclass
+class Part:
+    """One part (AppHdr, or the message element under Document) in data form, with the
+    namespace, the readable XPath and, when decoding XML, the element."""
+
+    namespace: str
+    data: Data
+    element: etree._Element | None = None
+    where: str | None = None
+    index: dict[str, list[Any]] | None = None  # profiles.WATCHED, when read with a profile
+
+    def path(self) -> str:
+        if self.where is None:
+            self.where = profiles.xpath(self.element) if self.element is not None else ""
+        return self.where
 
 
 def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
@@ -61,6 +82,10 @@ def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Ele
 
     if local(root) == "Document":
         return None, root
+    if len(root) == 2:  # the usual envelope: AppHdr then Document
+        first, second = root
+        if local(first) == "AppHdr" and local(second) == "Document":
+            return first, second
     for level in (root, *root):
         header = document = None
         for child in level:
@@ -74,12 +99,14 @@ def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Ele
     return None, None
 
 
-def _party_id(header: etree._Element, side: str, find: Children) -> str | None:
-    hp = header.tag[: header.tag.index("}") + 1] if header.tag.startswith("{") else ""
-    fin = find.first(header, hp, f"{side}/FIId/FinInstnId")
+def _party_id(header: Data, side: str) -> str | None:
+    fin = text(header, side, "FIId", "FinInstnId", "BICFI")
     if fin is not None:
-        return find.text(fin, hp, "BICFI") or find.text(fin, hp, "ClrSysMmbId/MmbId")
-    return find.text(header, hp, f"{side}/OrgId/Id/OrgId/AnyBIC")
+        return fin
+    member = text(header, side, "FIId", "FinInstnId", "ClrSysMmbId", "MmbId")
+    if member is not None:
+        return member
+    return text(header, side, "OrgId", "Id", "OrgId", "AnyBIC")
 
 
 def _error_path(el: etree._Element, path: str) -> str:
@@ -104,6 +131,11 @@ def _ns(el: etree._Element) -> str:
     return tag[1: tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
+def _part(el: etree._Element) -> Part:
+    namespace = _ns(el)
+    return Part(namespace, read_data(el), el)
+
+
 class Iso20022Codec:
     family = "iso20022"
     formats = FORMATS
@@ -118,8 +150,11 @@ class Iso20022Codec:
         mdef = BY_NAMESPACE.get(NS_PREFIX + found.group(1).decode())
         if mdef is None:
             return None
-        if mdef.format == "pacs.009" and b"UndrlygCstmrCdtTrf" in raw:
-            return "pacs.009cov"
+        if mdef.format == "pacs.009":
+            if ADVICE_SERVICE in raw:
+                return "pacs.009adv"
+            if b"UndrlygCstmrCdtTrf" in raw:
+                return "pacs.009cov"
         return mdef.format
 
     # --- decode -------------------------------------------------------------------------
@@ -128,7 +163,7 @@ class Iso20022Codec:
                          variant: str, diagnostics: list[Diagnostic]) -> None:
         schemas = schema_set(options.schema_dir)
         label = "" if variant == BASE else f" ({variant})"
-        if schemas is None or not schemas.has(namespace, variant):
+        if schemas is None or (variant, namespace) not in schemas.files:
             if variant == BASE:
                 where = "no schema folder configured" if schemas is None else \
                     f"no XSD for {namespace} in {schemas.folder}"
@@ -151,87 +186,119 @@ class Iso20022Codec:
             message = entry.message.replace("{" + namespace + "}", "")
             diagnostics.append(Diagnostic(code, message + label, f"{path} (line {entry.line})"))
 
-    def _structure(self, mdef: MessageDef, message: etree._Element, p: str,
-                   header: etree._Element | None, diagnostics: list[Diagnostic],
-                   find: Children) -> None:
+    def _structure(self, mdef: MessageDef, fmt: str, message: Part, header: Part | None,
+                   diagnostics: list[Diagnostic]) -> None:
         """Checks the XSD cannot express, run with or without a schema."""
-        count = find.text(message, p, "GrpHdr/NbOfTxs")
-        if count is not None and mdef.format in profiles.TRANSACTIONS:
-            path = profiles.TRANSACTIONS[mdef.format]
-            found = sum(1 for _ in message.iterchildren(p + path)) if "/" not in path \
-                else len(message.findall(q(p, path)))
-            if count.strip().isdigit() and int(count) != found:
-                diagnostics.append(Diagnostic("ISO.NB_OF_TXS", f"NbOfTxs {count} but {found} "
-                                              "transactions", profiles.xpath(message) +
-                                              "/GrpHdr/NbOfTxs"))
+        count = text(message.data, "GrpHdr", "NbOfTxs")
+        if count is not None and fmt in profiles.TRANSACTIONS:
+            found: list[object] = [message.data]
+            for step in profiles.TRANSACTIONS[fmt].split("/"):
+                found = [item for parent in found for item in many(node(parent).get(step))]
+            if count.strip().isdigit() and int(count) != len(found):
+                diagnostics.append(Diagnostic("ISO.NB_OF_TXS", f"NbOfTxs {count} but "
+                                              f"{len(found)} transactions",
+                                              message.path() + "/GrpHdr/NbOfTxs"))
         if header is not None:
-            hp = "{" + _ns(header) + "}"
-            defined = find.text(header, hp, "MsgDefIdr")
+            defined = text(header.data, "MsgDefIdr")
             if defined is not None and defined != mdef.definition:
                 diagnostics.append(Diagnostic("ISO.BAH_MSGDEF", f"AppHdr says {defined}, the "
                                               f"Document is {mdef.definition}",
                                               "/AppHdr/MsgDefIdr"))
 
-    def _read(self, root: etree._Element, options: Options, schema: bool) -> Decoded:
-        decoded = Decoded(format="iso20022")
-        find = Children()
-        header, document = _find_parts(root)
+    def _read(self, root: etree._Element, options: Options, schema: bool,
+              finx: bool = False) -> Decoded:
+        header_el, document = _find_parts(root)
         if document is None:
-            decoded.diagnostics.append(Diagnostic("ISO.NO_DOCUMENT", "no Document element",
-                                                  "/" + str(root.tag).rsplit("}", 1)[-1]))
-            return decoded
+            return Decoded(format="iso20022", diagnostics=[Diagnostic(
+                "ISO.NO_DOCUMENT", "no Document element", "/" + str(root.tag).rsplit("}", 1)[-1])])
         namespace = _ns(document)
         mdef = BY_NAMESPACE.get(namespace)
-        message = document[0] if len(document) else None
-        if mdef is None or message is None or not str(message.tag).endswith("}" + mdef.root):
-            decoded.diagnostics.append(Diagnostic(
+        message_el = document[0] if len(document) else None
+        if mdef is None or message_el is None or \
+                not str(message_el.tag).endswith("}" + mdef.root):
+            return Decoded(format="iso20022", diagnostics=[Diagnostic(
                 "ISO.UNKNOWN_MESSAGE", f"{namespace or 'no namespace'} is not a message this "
-                "hub reads", "/Document"))
-            return decoded
-        decoded.format = mdef.format
-        diagnostics = decoded.diagnostics
-        if header is not None:
-            head_ns = _ns(header)
-            if head_ns in HEAD_NAMESPACES and schema:
-                self._validate_schema(header, head_ns, options, BASE, diagnostics)
-            decoded.sender = _party_id(header, "Fr", find)
-            decoded.receiver = _party_id(header, "To", find)
+                "hub reads", "/Document")])
+        diagnostics: list[Diagnostic] = []
+        header = _part(header_el) if header_el is not None else None
         if schema:
+            if header is not None and header.namespace in HEAD_NAMESPACES:
+                self._validate_schema(header_el, header.namespace, options, BASE, diagnostics)
             self._validate_schema(document, namespace, options, BASE, diagnostics)
-        p = "{" + namespace + "}"
-        self._structure(mdef, message, p, header, diagnostics, find)
-        out = read.Out(format=mdef.format)
-        read.READERS[mdef.format](message, p, out, f"/Document/{mdef.root}")
-        decoded.format = out.format
-        profile_name = options.profile
-        if profile_name is not None:
-            profile = profiles.BY_NAME.get(profile_name)
-            if profile is None:
-                diagnostics.append(Diagnostic("ISO.UNKNOWN_PROFILE", f"no profile "
-                                              f"{profile_name!r}; known: "
-                                              f"{', '.join(profiles.PROFILES)}", "profile"))
-            else:
-                if schema:
-                    if header is not None and _ns(header) in HEAD_NAMESPACES:
-                        self._validate_schema(header, _ns(header), options, profile.name,
-                                              diagnostics)
-                    self._validate_schema(document, namespace, options, profile.name,
-                                          diagnostics)
-                hp = "{" + _ns(header) + "}" if header is not None else ""
-                ctx = profiles.Context(format=out.format, message=message, p=p, header=header,
-                                       hp=hp, lenient=options.lenient, find=find)
-                diagnostics.extend(profiles.check(profile, ctx))
+        index: dict[str, list[Any]] | None = {name: [] for name in profiles.WATCHED} \
+            if options.profile else None
+        message = Part(namespace, read_data(message_el, index), message_el,
+                       index=index)
+        if len(document) == 1:  # the usual shapes: their XPaths without walking up the tree
+            name = message_el.tag[len(namespace) + 2:]
+            if document is root:
+                message.where = f"/Document/{name}"
+            elif header is not None and len(root) == 2 and root[0] is header_el and \
+                    root[1] is document:
+                top = "/" + root.tag.rsplit("}", 1)[-1]
+                message.where = f"{top}/Document/{name}"
+                header.where = f"{top}/AppHdr"
+        decoded = self._map(mdef, message, header, options, diagnostics,
+                            document if schema else None, finx)
+        assert isinstance(decoded.envelope, Envelope)
+        decoded.envelope.tree = root
+        decoded.envelope.document = document
+        decoded.envelope.header = header_el
+        return decoded
+
+    @staticmethod
+    def _profile(options: Options, diagnostics: list[Diagnostic]) -> profiles.Profile | None:
+        name = options.profile
+        if name is None:
+            return None
+        found = profiles.BY_NAME.get(name)
+        if found is None:
+            diagnostics.append(Diagnostic("ISO.UNKNOWN_PROFILE", f"no profile {name!r}; known: "
+                                          f"{', '.join(profiles.PROFILES)}", "profile"))
+        return found
+
+    def _map(self, mdef: MessageDef, message: Part, header: Part | None, options: Options,
+             diagnostics: list[Diagnostic], document: etree._Element | None = None,
+             finx: bool = False) -> Decoded:
+        """Structure checks, mapping and the profile (its restricted XSDs when `document` is
+        given, then its rules) on the parts in data form."""
+        service = text(header.data, "BizSvc") if header is not None else None
+        fmt = mdef.format
+        if fmt == "pacs.009" and service is not None and \
+                service.startswith(ADVICE_SERVICE.decode()):
+            fmt = read.ADVICE
+        self._structure(mdef, fmt, message, header, diagnostics)
+        out = read.Out(format=fmt)
+        read.READERS[mdef.format](message.data, out, f"/Document/{mdef.root}")
+        profile = self._profile(options, diagnostics)
+        if profile is not None and document is not None:
+            if header is not None and header.element is not None and \
+                    header.namespace in HEAD_NAMESPACES:
+                self._validate_schema(header.element, header.namespace, options, profile.name,
+                                      diagnostics)
+            self._validate_schema(document, message.namespace, options, profile.name,
+                                  diagnostics)
+        if profile is not None:
+            ctx = profiles.Context(
+                format=out.format, data=message.data, where=message.path(),
+                header=header.data if header is not None else None,
+                header_where=header.path() if header is not None else "/AppHdr",
+                lenient=options.lenient, element=message.element,
+                header_element=header.element if header is not None else None,
+                index=message.index, finx_text=finx)
+            diagnostics.extend(profiles.check(profile, ctx))
         diagnostics.extend(out.diagnostics)
-        decoded.messages = out.messages
-        hp = "{" + _ns(header) + "}" if header is not None else ""
+        decoded = Decoded(format=out.format, messages=out.messages, diagnostics=diagnostics)
         decoded.envelope = Envelope(
-            tree=root, document=document, header=header, definition=mdef.definition,
-            business_service=find.text(header, hp, "BizSvc") if header is not None else None,
-            business_message_id=find.text(header, hp, "BizMsgIdr") if header is not None
-            else None)
-        if decoded.sender is None and decoded.messages:
-            first = decoded.messages[0].instructing_agent
-            last = decoded.messages[0].instructed_agent
+            tree=None, document=None, header=None, definition=mdef.definition,
+            business_service=service,
+            business_message_id=text(header.data, "BizMsgIdr") if header is not None else None)
+        if header is not None:
+            decoded.sender = _party_id(header.data, "Fr")
+            decoded.receiver = _party_id(header.data, "To")
+        if decoded.sender is None and out.messages:
+            first = out.messages[0].instructing_agent
+            last = out.messages[0].instructed_agent
             decoded.sender = (first.bic or first.member_id) if first else None
             decoded.receiver = (last.bic or last.member_id) if last else None
         return decoded
@@ -240,16 +307,35 @@ class Iso20022Codec:
         root, problems = parse(raw)
         if root is None:
             return Decoded(format="iso20022", diagnostics=problems)
-        return self.decode_tree(root, format, options)
+        # printable ASCII bytes without character references hold only FIN-X text: the
+        # character-set rule need not look at the text itself (three C-level scans)
+        finx = raw.isascii() and b"\x7f" not in raw and b"&#" not in raw
+        return self._asked(self._read(root, options, True, finx), format)
 
     def decode_tree(self, root: etree._Element, format: str | None, options: Options, *,
                     schema: bool = True) -> Decoded:
         """`decode` of a tree already parsed (by `safexml.parse`, which refuses what is unsafe) or
         written by `encode_tree`. `schema=False` skips the XSD validation, for trees this codec
         has just written (the property tests prove those valid)."""
-        decoded = self._read(root, options, schema)
+        return self._asked(self._read(root, options, schema), format)
+
+    def decode_written(self, written: write.Written, format: str | None,
+                       options: Options) -> Decoded:
+        """`decode` of what `write_data` has just produced, from its data form: no parse and no
+        XSD (what the codec writes is valid: the property tests hold it to that, and to the
+        same result as decoding the bytes)."""
+        mdef = BY_NAMESPACE[NS_PREFIX + written.definition]
+        envelope = written.header is not None
+        where = f"{'/Envelope' if envelope else ''}/Document/{written.message_name}"
+        header = Part(NS_PREFIX + (written.head or ""), written.header, where="/Envelope/AppHdr") \
+            if written.header is not None else None
+        message = Part(mdef.namespace, written.message, where=where)
+        return self._asked(self._map(mdef, message, header, options, []), format)
+
+    @staticmethod
+    def _asked(decoded: Decoded, format: str | None) -> Decoded:
         if format is not None and decoded.format not in (format, "iso20022") and not (
-                format == "pacs.009" and decoded.format == "pacs.009cov"):
+                format == "pacs.009" and decoded.format in ("pacs.009cov", "pacs.009adv")):
             decoded.diagnostics.append(Diagnostic(
                 "ISO.FORMAT_MISMATCH", f"asked for {format}, the message is {decoded.format}",
                 "/Document", Severity.WARNING))
@@ -266,19 +352,37 @@ class Iso20022Codec:
 
     def encode(self, messages: Sequence[Message], format: str, options: Options,
                **envelope: Any) -> bytes:
-        """Messages -> XML bytes (see `encode_tree` for the envelope keywords)."""
-        tree = self.encode_tree(messages, format, options, **envelope)
-        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+        """Messages -> XML bytes (see `write_data` for the envelope keywords)."""
+        written = self.write_data(messages, format, options, **envelope)
+        if envelope.get("validate", True):
+            self._check_output(write.parse_written(written), options,
+                               self._envelope_profile(options, envelope))
+        return written.xml
 
     def encode_tree(self, messages: Sequence[Message], format: str, options: Options,
                     **envelope: Any) -> etree._Element:
-        """Messages -> the XML tree that `encode` serialises.
+        """Messages -> the XML tree of what `encode` writes."""
+        written = self.write_data(messages, format, options, **envelope)
+        tree = write.parse_written(written)
+        if envelope.get("validate", True):
+            self._check_output(tree, options, self._envelope_profile(options, envelope))
+        return tree
+
+    @staticmethod
+    def _envelope_profile(options: Options, envelope: dict[str, Any]) -> profiles.Profile | None:
+        name = envelope.get("profile") or options.profile
+        return profiles.BY_NAME.get(name) if name else None
+
+    def write_data(self, messages: Sequence[Message], format: str, options: Options,
+                   **envelope: Any) -> write.Written:
+        """Messages -> the written message: its XML text and its data form (not validated).
 
         Envelope keywords: sender, receiver (BICs or clearing member ids for the AppHdr),
         bah (default True), business_service, message_id, created_at, profile (default
         options.profile), truncate (cut over-long values with '+'), report (a list that
-        receives every truncation and default as a warning), validate (default True: check
-        the result against the XSD when the schema folder has it).
+        receives every truncation and default as a warning), validate (for `encode` and
+        `encode_tree`, default True: check the result against the XSD when the schema folder
+        has it).
         """
         if not messages:
             raise CodecError("nothing to encode", code="ISO.CANNOT_ENCODE")
@@ -298,7 +402,7 @@ class Iso20022Codec:
         given = envelope.get("report")
         report: list[Diagnostic] = given if given is not None else []
         w = write.Writer(profile=profile, truncate=bool(envelope.get("truncate", False)),
-                         report=report)
+                         report=report, advice=format == read.ADVICE)
         first = messages[0]
         message_id = envelope.get("message_id") or first.message_id or first.instruction_id
         if message_id is None:
@@ -319,8 +423,9 @@ class Iso20022Codec:
         if receiver is None and first.instructed_agent is not None:
             receiver = first.instructed_agent.bic or first.instructed_agent.member_id
         builders = {"pacs.008": write.pacs008, "pacs.009": write.pacs009,
-                    "pacs.009cov": write.pacs009, "pacs.002": write.pacs002,
-                    "pacs.004": write.pacs004, "pain.001": write.pain001}
+                    "pacs.009cov": write.pacs009, "pacs.009adv": write.pacs009,
+                    "pacs.002": write.pacs002, "pacs.004": write.pacs004,
+                    "pain.001": write.pain001}
         if format == "camt.056":
             doc = write.camt056(w, messages, group, sender, receiver)
         elif format == "camt.029":
@@ -332,15 +437,14 @@ class Iso20022Codec:
         hdr = None
         if envelope.get("bah", True):
             service = envelope.get("business_service")
-            if service is None and profile is not None:
+            if service is None and format == read.ADVICE:
+                service = ADVICE_SERVICE_WRITTEN  # the header is what makes it an advice
+            elif service is None and profile is not None:
                 service = profile.business_service
                 if profile.name == "cbpr" and format == "pacs.009cov":
                     service = "swift.cbprplus.cov.03"
             hdr = write.header(w, definition, head, sender, receiver, group, service)
-        tree = write.assemble(doc, definition, hdr, head)
-        if envelope.get("validate", True):
-            self._check_output(tree, options, profile)
-        return tree
+        return write.assemble(doc, definition, hdr, head)
 
     def _check_output(self, tree: etree._Element, options: Options,
                       profile: profiles.Profile | None) -> None:

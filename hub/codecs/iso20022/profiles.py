@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from lxml import etree
 
-from hub.codecs.iso20022.components import Children, Element, steps
+from hub.codecs.iso20022.components import val
+from hub.codecs.iso20022.tree import Data, all_text, index_of, leaves, locate, many, node, text
 from hub.errors import Diagnostic, Severity
 
 PROFILES = ("cbpr", "t2", "chaps", "fedwire")
@@ -29,16 +31,19 @@ PROFILES = ("cbpr", "t2", "chaps", "fedwire")
 # transaction element(s) under the message element, per format
 TRANSACTIONS: dict[str, str] = {
     "pacs.008": "CdtTrfTxInf", "pacs.009": "CdtTrfTxInf", "pacs.009cov": "CdtTrfTxInf",
+    "pacs.009adv": "CdtTrfTxInf",
     "pacs.002": "TxInfAndSts", "pacs.004": "TxInf", "camt.056": "Undrlyg/TxInf",
     "camt.029": "CxlDtls/TxInfAndSts", "pain.001": "PmtInf/CdtTrfTxInf",
 }
 UETR_PATH: dict[str, str] = {
     "pacs.008": "PmtId/UETR", "pacs.009": "PmtId/UETR", "pacs.009cov": "PmtId/UETR",
+    "pacs.009adv": "PmtId/UETR",
     "pain.001": "PmtId/UETR", "pacs.002": "OrgnlUETR", "pacs.004": "OrgnlUETR",
     "camt.056": "OrgnlUETR", "camt.029": "OrgnlUETR",
 }
 MESSAGE_ID_PATH: dict[str, str] = {
     "pacs.008": "GrpHdr/MsgId", "pacs.009": "GrpHdr/MsgId", "pacs.009cov": "GrpHdr/MsgId",
+    "pacs.009adv": "GrpHdr/MsgId",
     "pacs.002": "GrpHdr/MsgId", "pacs.004": "GrpHdr/MsgId", "pain.001": "GrpHdr/MsgId",
     "camt.056": "Assgnmt/Id", "camt.029": "Assgnmt/Id",
 }
@@ -46,10 +51,13 @@ SETTLEMENT_AMOUNTS = ("IntrBkSttlmAmt", "RtrdIntrBkSttlmAmt", "TtlIntrBkSttlmAmt
                       "TtlRtrdIntrBkSttlmAmt")
 IDENTIFIERS = ("MsgId", "InstrId", "EndToEndId", "TxId", "StsId", "RtrId", "CxlId", "CxlStsId",
                "BizMsgIdr")
-STRUCTURED = ("Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "Flr", "PstBx", "Room", "PstCd",
-              "TwnNm", "TwnLctnNm", "DstrctNm", "CtrySubDvsn", "Ctry")
+WATCHED = frozenset({"PstlAdr", "FinInstnId", *SETTLEMENT_AMOUNTS, *IDENTIFIERS})
+"""Names the rules look for anywhere in a message: the decoder indexes them as it reads."""
+STRUCTURED = frozenset({"Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "Flr", "PstBx", "Room",
+                        "PstCd", "TwnNm", "TwnLctnNm", "DstrctNm", "CtrySubDvsn", "Ctry"})
 
-PAYMENTS = frozenset({"pacs.008", "pacs.009", "pacs.009cov", "pacs.004"})
+FI_TRANSFERS = frozenset({"pacs.009", "pacs.009cov", "pacs.009adv"})
+PAYMENTS = frozenset({"pacs.008", "pacs.004"}) | FI_TRANSFERS
 INTERBANK = PAYMENTS | {"pacs.002"}
 ALL = frozenset(TRANSACTIONS)
 
@@ -61,87 +69,110 @@ _OUTSIDE_EXTENDED_STRICT = re.compile(f"[^{FINX_EXTENDED}]")
 _IDENTIFIER = re.compile(f"[{FINX.replace('/', '')}]+(/[{FINX.replace('/', '')}]+)*")
 _IMAD = re.compile(r"[0-9]{8}[A-Z0-9]{8}[0-9]{6}")
 _ABA = re.compile(r"[0-9]{9}")
+_SORT_CODE = re.compile(r"[0-9]{6}")
+_BIC11 = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}[A-Z0-9]{3}")
 
 
 @dataclass
 class Context:
-    """What the rules look at: the message element, its namespace prefix, the header."""
+    """What the rules look at: the message in data form (the children of FIToFICstmrCdtTrf
+    ...) and the header's, with the XPath of each; the elements too when decoding XML (the
+    character-set rule then reads all text in one C-level call)."""
 
     format: str
-    message: Element  # the element under Document (FIToFICstmrCdtTrf ...)
-    p: str
-    header: Element | None = None
-    hp: str = ""
+    data: Data
+    where: str = "/Document"  # XPath of the message element
+    header: Data | None = None
+    header_where: str = "/AppHdr"
     lenient: frozenset[str] = frozenset()
-    where: str = "/Document"
-    find: Children = field(default_factory=Children)  # shared with the decode that made us
+    element: etree._Element | None = None
+    header_element: etree._Element | None = None
+    index: dict[str, list[Any]] | None = None  # WATCHED names -> values, in document order
+    finx_text: bool = False  # the decoder saw that every character of the text is FIN-X
     # looked up once per message and shared by every rule that needs them
-    _transactions: list[Element] | None = field(default=None, init=False, repr=False)
+    _transactions: list[tuple[str, Data]] | None = field(default=None, init=False, repr=False)
     _addresses: list[Address] | None = field(default=None, init=False, repr=False)
 
-    def transactions(self) -> list[Element]:
+    def transactions(self) -> list[tuple[str, Data]]:
+        """(XPath, data) of every transaction, in document order."""
         if self._transactions is None:
-            found = [self.message]
-            for tag in steps(self.p, TRANSACTIONS[self.format]):  # iterfind, without ElementPath
-                found = [child for parent in found for child in parent.iterchildren(tag)]
-            self._transactions = found
+            path = TRANSACTIONS[self.format]
+            if "/" not in path:  # the usual case: the transactions are the message's children
+                items = many(self.data.get(path))
+                if len(items) == 1:
+                    self._transactions = [(f"{self.where}/{path}", node(items[0]))]
+                    return self._transactions
+            found: list[tuple[str, Any]] = [(self.where, self.data)]
+            for step in TRANSACTIONS[self.format].split("/"):
+                found = [(f"{path}/{step}[{i}]" if len(items) > 1 else f"{path}/{step}", item)
+                         for path, parent in found
+                         for items in (many(node(parent).get(step)),)
+                         for i, item in enumerate(items, 1)]
+            self._transactions = [(path, node(item)) for path, item in found]
         return self._transactions
 
+    def indexed(self, name: str) -> list[Any]:
+        """Every value of a WATCHED element, in document order."""
+        if self.index is None:
+            self.index = index_of(self.data, WATCHED)
+        return self.index[name]
+
+    def locate(self, value: Any) -> str:
+        """The XPath of a value found through `indexed` (walks the message: for findings)."""
+        return locate(self.data, value, self.where)
+
     def addresses(self) -> list[Address]:
-        """Every PstlAdr in the message with its children's tags, in document order."""
+        """Every PstlAdr in the message, in document order."""
         if self._addresses is None:
-            line = self.p + "AdrLine"
-            structured = _structured_tags(self.p)
             found = []
-            for adr in self.message.iter(self.p + "PstlAdr"):
-                tags = {child.tag for child in adr}
-                found.append(Address(adr, tags, bool(tags & structured),
-                                     [c for c in adr if c.tag == line] if line in tags else []))
+            for value in self.indexed("PstlAdr"):
+                adr = node(value)
+                lines = many(adr.get("AdrLine"))
+                found.append(Address(value, adr, bool(STRUCTURED.intersection(adr)), len(lines)))
             self._addresses = found
         return self._addresses
 
-    def path(self, el: Element) -> str:
-        return xpath(el)
+    def group(self, name: str) -> tuple[str, Any]:
+        """(XPath, value) of a group header child."""
+        return f"{self.where}/GrpHdr/{name}", node(self.data.get("GrpHdr")).get(name)
+
+    def agent(self, tx_where: str, tx: Data, name: str) -> tuple[str, Any]:
+        """An agent of a transaction, else of the group header (XPath, value or None)."""
+        value = tx.get(name)
+        if value is not None:
+            return f"{tx_where}/{name}", value
+        return self.group(name)
 
 
-def xpath(el: Element) -> str:
-    """A readable XPath: local names, with [n] where siblings share the name."""
+def xpath(el: etree._Element) -> str:
+    """A readable XPath of an element: local names, with [n] where siblings share the name."""
     steps: list[str] = []
-    node: Element | None = el
-    while node is not None:
-        name = node.tag.rsplit("}", 1)[-1] if isinstance(node.tag, str) else "node()"
-        parent = node.getparent()
+    node_: etree._Element | None = el
+    while node_ is not None:
+        name = node_.tag.rsplit("}", 1)[-1] if isinstance(node_.tag, str) else "node()"
+        parent = node_.getparent()
         if parent is not None:
-            same = [s for s in parent if s.tag == node.tag]
+            same = [s for s in parent if s.tag == node_.tag]
             if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+                name += f"[{same.index(node_) + 1}]"
         steps.append(name)
-        node = parent
+        node_ = parent
     return "/" + "/".join(reversed(steps))
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """One PstlAdr: the element, its children's (namespaced) tags, and its AdrLine elements."""
+class Address(NamedTuple):
+    """One PstlAdr: the value (to locate it), its children and what kind of address it is."""
 
-    element: Element
-    tags: set[str]
+    value: Any
+    data: Data
     structured: bool  # any element of the structured address present
-    lines: list[Element]
+    lines: int  # number of AdrLine
 
 
-@lru_cache(maxsize=64)
-def _structured_tags(p: str) -> frozenset[str]:
-    return frozenset(p + tag for tag in STRUCTURED)
-
-
-@lru_cache(maxsize=64)
-def _identifier_order(p: str) -> dict[str, int]:
-    return {p + tag: i for i, tag in enumerate(IDENTIFIERS)}
-
+_IDENTIFIER_ORDER = {tag: i for i, tag in enumerate(IDENTIFIERS)}
 
 Finding = tuple[str, str]  # (message, xpath)
-Check = Callable[[Context], Iterator[Finding]]
+Check = Callable[[Context], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -155,116 +186,179 @@ class Rule:
 # --- check kinds ------------------------------------------------------------------------------
 
 def header_present() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         if ctx.header is None:
-            yield "the message has no business application header (AppHdr)", ctx.where
+            found.append(("the message has no business application header (AppHdr)", ctx.where))
+        return found
     return run
 
 
 def header_value(path: str, pattern: str, what: str) -> Check:
     compiled = re.compile(pattern)
+    names = path.split("/")
 
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         if ctx.header is None:
-            return
-        el = ctx.find.first(ctx.header, ctx.hp, path)
-        if el is None or not compiled.fullmatch(el.text or ""):
-            value = None if el is None else el.text
-            yield f"{path} {value!r} must be {what}", xpath(el if el is not None else ctx.header)
+            return found
+        value = text(ctx.header, *names)
+        if value is None or not compiled.fullmatch(value):
+            where = f"{ctx.header_where}/{path}" if value is not None else ctx.header_where
+            found.append((f"{path} {value!r} must be {what}", where))
+        return found
     return run
 
 
 def tx_required(paths: dict[str, str], what: str) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         path = paths.get(ctx.format)
         if path is None:
-            return
-        for tx in ctx.transactions():
-            if ctx.find.first(tx, ctx.p, path) is None:
-                yield f"{what} ({path}) is missing", xpath(tx)
+            return found
+        names = path.split("/")
+        for where, tx in ctx.transactions():
+            if _get(tx, names) is None:
+                found.append((f"{what} ({path}) is missing", where))
+        return found
     return run
 
 
+def _get(data: Data, names: list[str]) -> Any:
+    value: Any = data
+    for name in names:
+        value = node(value).get(name)
+        if value is None:
+            return None
+    return value
+
+
 def one_transaction() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         txs = ctx.transactions()
         if len(txs) != 1:
-            yield f"{len(txs)} transactions; exactly one is allowed", xpath(ctx.message)
-        count = ctx.find.first(ctx.message, ctx.p, "GrpHdr/NbOfTxs")
-        if count is not None and (count.text or "").strip() != "1":
-            yield f"NbOfTxs is {count.text}; it must be 1", xpath(count)
+            found.append((f"{len(txs)} transactions; exactly one is allowed", ctx.where))
+        where, count = ctx.group("NbOfTxs")
+        count = val(count)
+        if count is not None and count.strip() != "1":
+            found.append((f"NbOfTxs is {count}; it must be 1", where))
+        return found
     return run
 
 
 def settlement_currency(currencies: frozenset[str]) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         for tag in SETTLEMENT_AMOUNTS:
-            for el in ctx.message.iter(ctx.p + tag):
-                if el.get("Ccy") not in currencies:
-                    yield (f"settlement currency {el.get('Ccy')} is not "
-                           f"{' or '.join(sorted(currencies))}", xpath(el))
+            for value in ctx.indexed(tag):
+                currency = value[1] if type(value) is tuple else None
+                if currency not in currencies:
+                    found.append((f"settlement currency {currency} is not "
+                           f"{' or '.join(sorted(currencies))}", ctx.locate(value)))
+        return found
     return run
 
 
-def settlement(method: str, systems: frozenset[str] | None = None) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        sttl = ctx.find.first(ctx.message, ctx.p, "GrpHdr/SttlmInf")
+def settlement(method: str, systems: frozenset[str] | None = None,
+               method_checked: bool = True) -> Check:
+    """SttlmMtd `method` and, given `systems`, ClrSys/Cd one of them (when the method is
+    `method`: another method is the other finding's business)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        where, sttl = ctx.group("SttlmInf")
         if sttl is None:
-            return
-        found = ctx.find.text(sttl, ctx.p, "SttlmMtd")
-        if found != method:
-            yield f"settlement method {found} must be {method}", xpath(sttl) + "/SttlmMtd"
+            return found
+        given = text(sttl, "SttlmMtd")
+        if not method_checked:
+            if given != method:
+                return found
+        elif given != method:
+            found.append((f"settlement method {given} must be {method}", where + "/SttlmMtd"))
         if systems is not None:
-            system = ctx.find.text(sttl, ctx.p, "ClrSys/Cd")
+            system = text(sttl, "ClrSys", "Cd")
             if system not in systems:
-                yield (f"clearing system {system} must be {' or '.join(sorted(systems))}",
-                       xpath(sttl) + "/ClrSys/Cd")
+                found.append((f"clearing system {system} must be {' or '.join(sorted(systems))}",
+                       where + "/ClrSys/Cd"))
+        return found
     return run
 
 
 def message_id(pattern: re.Pattern[str], what: str) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         path = MESSAGE_ID_PATH.get(ctx.format)
-        el = ctx.find.first(ctx.message, ctx.p, path) if path else None
-        if el is not None and not pattern.fullmatch(el.text or ""):
-            yield f"{el.text!r} is not {what}", xpath(el)
+        if path is None:
+            return found
+        value = text(ctx.data, *path.split("/"))
+        if value is not None and not pattern.fullmatch(value):
+            found.append((f"{value!r} is not {what}", f"{ctx.where}/{path}"))
+        return found
     return run
 
 
 def agents_with_bic() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        for tx in ctx.transactions():
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for tx_where, tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = ctx.find.first(tx, ctx.p, tag)
-                if el is None:
-                    el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{tag}")
-                if el is None or ctx.find.first(el, ctx.p, "FinInstnId/BICFI") is None:
-                    yield f"{tag} must be identified by BICFI", xpath(el if el is not None else tx)
+                where, value = ctx.agent(tx_where, tx, tag)
+                if value is None or text(value, "FinInstnId", "BICFI") is None:
+                    found.append((f"{tag} must be identified by BICFI",
+                                  where if value is not None else tx_where))
+        return found
     return run
+
+
+def _outside_finx(text: str) -> bool:
+    """Whether text may hold a character outside extended FIN-X. Extended FIN-X is printable
+    ASCII, and XML text cannot hold the other ASCII controls but tab, newline and carriage
+    return (whitespace, allowed here as in the XML around the values) - so only non-ASCII text
+    and DEL need the character-by-character look."""
+    return not text.isascii() or "\x7f" in text
+
+
+def _bad_text(ctx: Context) -> list[Finding]:
+    """Leaves with a character outside extended FIN-X, then identifiers that are not
+    restricted FIN-X (table order, then document order)."""
+    found: list[Finding] = []
+    parts = ((ctx.data, ctx.where, ctx.element, True),
+             (ctx.header, ctx.header_where, ctx.header_element, False))
+    for data, where, element, is_message in parts:
+        if data is None:
+            continue
+        walked = None
+        if ctx.finx_text:
+            pass  # the bytes were printable ASCII without character references
+        elif _outside_finx(whole := etree.tostring(element, method="text", encoding=str,
+                                                     with_tail=False)
+                           if element is not None else all_text(data)) and \
+                _OUTSIDE_EXTENDED.search(whole) is not None:
+            walked = list(leaves(data, where))
+            for path, _, value in walked:
+                if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
+                    found.append((f"character {bad.group()!r} is outside the FIN-X set", path))
+        if walked is None:
+            if is_message:
+                values: list[Any] = [v for name in IDENTIFIERS for v in ctx.indexed(name)]
+            else:  # the header's one identifier sits at its top
+                values = many(data.get("BizMsgIdr"))
+            if all(type(v) is str and _IDENTIFIER.fullmatch(v) for v in values):
+                continue
+        ids = [(path, name, value) for path, name, value in
+               (walked if walked is not None else leaves(data, where))
+               if name in _IDENTIFIER_ORDER]
+        ids.sort(key=lambda item: _IDENTIFIER_ORDER[item[1]])
+        for path, _, value in ids:
+            if not _IDENTIFIER.fullmatch(value):
+                found.append((f"identifier {value!r} must use FIN-X without leading, trailing or "
+                       "double '/'", path))
+    return found
 
 
 def charset() -> Check:
     """Every text value within FIN-X (extended); identifiers within restricted FIN-X."""
-    def run(ctx: Context) -> Iterator[Finding]:
-        for root, p in ((ctx.message, ctx.p), (ctx.header, ctx.hp)):
-            if root is None:
-                continue
-            # all text in one C-level call; element by element only when something is outside
-            if _OUTSIDE_EXTENDED.search(etree.tostring(root, method="text", encoding=str,
-                                                       with_tail=False)) is not None:
-                for el in root.iter():
-                    value = el.text if len(el) == 0 else None
-                    if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
-                        yield (f"character {bad.group()!r} is outside the FIN-X set",
-                               xpath(el))
-            order = _identifier_order(p)
-            # one walk for every identifier tag, reported tag by tag as the table lists them
-            found = sorted(root.iter(*order), key=lambda e: order[e.tag])
-            for el in found:
-                if not _IDENTIFIER.fullmatch(el.text or ""):
-                    yield (f"identifier {el.text!r} must use FIN-X without leading, trailing "
-                           "or double '/'", xpath(el))
-    return run
+    return _bad_text
 
 
 # --- named cross-element rules ----------------------------------------------------------------
@@ -275,65 +369,87 @@ def _bic11(bic: str | None) -> str | None:
 
 def header_matches_agent(side: str, agent_tag: str) -> Check:
     """AppHdr Fr (To) equals the instructing (instructed) agent (CBPR+ rule)."""
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         if ctx.header is None:
-            return
-        header_bic = ctx.find.text(ctx.header, ctx.hp, f"{side}/FIId/FinInstnId/BICFI")
-        for tx in ctx.transactions()[:1]:
-            el = ctx.find.first(tx, ctx.p, agent_tag)
-            if el is None:
-                el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{agent_tag}")
-            if el is None:
+            return found
+        header_bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
+        for tx_where, tx in ctx.transactions()[:1]:
+            where, value = ctx.agent(tx_where, tx, agent_tag)
+            if value is None:
                 continue
-            bic = ctx.find.text(el, ctx.p, "FinInstnId/BICFI")
+            bic = text(value, "FinInstnId", "BICFI")
             if _bic11(bic) != _bic11(header_bic):
-                yield (f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}",
-                       xpath(el))
+                found.append((f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}", where))
+        return found
+    return run
+
+
+def header_bic11(side: str) -> Check:
+    """AppHdr Fr (To) identified by an 11-character BICFI (T2 RTGS addressing)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        if ctx.header is None:
+            return found
+        bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
+        if bic is None or not _BIC11.fullmatch(bic):
+            where = f"{ctx.header_where}/{side}"
+            found.append((f"AppHdr/{side} must be an 11-character BICFI, not {bic!r}",
+                   where + "/FIId/FinInstnId/BICFI" if bic is not None else where))
+        return found
     return run
 
 
 def charge_bearer(refused: frozenset[str]) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        for tx in ctx.transactions():
-            el = ctx.find.first(tx, ctx.p, "ChrgBr")
-            if el is not None and el.text in refused:
-                yield f"charge bearer {el.text} is not allowed", xpath(el)
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for where, tx in ctx.transactions():
+            value = val(tx.get("ChrgBr"))
+            if value is not None and value in refused:
+                found.append((f"charge bearer {value} is not allowed", where + "/ChrgBr"))
+        return found
     return run
 
 
 def charges_for_cred() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        for tx in ctx.transactions():
-            if ctx.find.text(tx, ctx.p, "ChrgBr") == "CRED" and \
-                    ctx.find.first(tx, ctx.p, "ChrgsInf") is None:
-                yield "ChrgBr CRED requires ChrgsInf", xpath(tx) + "/ChrgsInf"
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for where, tx in ctx.transactions():
+            if val(tx.get("ChrgBr")) == "CRED" and tx.get("ChrgsInf") is None:
+                found.append(("ChrgBr CRED requires ChrgsInf", where + "/ChrgsInf"))
+        return found
     return run
 
 
 def address_not_unstructured() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         for adr in ctx.addresses():
             if adr.lines and not adr.structured:
-                yield "address lines only; town name and country are required", \
-                    xpath(adr.element)
+                found.append(("address lines only; town name and country are required",
+                              ctx.locate(adr.value)))
+        return found
     return run
 
 
 def address_hybrid() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        town, country = ctx.p + "TwnNm", ctx.p + "Ctry"
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         for adr in ctx.addresses():
-            if adr.structured and (town not in adr.tags or country not in adr.tags):
-                yield "a structured address needs TwnNm and Ctry", xpath(adr.element)
+            if adr.structured and ("TwnNm" not in adr.data or "Ctry" not in adr.data):
+                found.append(("a structured address needs TwnNm and Ctry", ctx.locate(adr.value)))
+        return found
     return run
 
 
 def address_lines(limit: int) -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
         for adr in ctx.addresses():
-            if adr.structured and len(adr.lines) > limit:
-                yield f"{len(adr.lines)} AdrLine with structured elements; at most {limit}", \
-                    xpath(adr.lines[limit])
+            if adr.structured and adr.lines > limit:
+                found.append((f"{adr.lines} AdrLine with structured elements; at most {limit}",
+                              f"{ctx.locate(adr.value)}/AdrLine[{limit + 1}]"))
+        return found
     return run
 
 
@@ -347,27 +463,181 @@ def aba_valid(number: str) -> bool:
 
 
 def aba_agents() -> Check:
-    def run(ctx: Context) -> Iterator[Finding]:
-        for tx in ctx.transactions():
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for tx_where, tx in ctx.transactions():
             for tag in ("InstgAgt", "InstdAgt"):
-                el = ctx.find.first(tx, ctx.p, tag)
-                if el is None:
-                    el = ctx.find.first(ctx.message, ctx.p, f"GrpHdr/{tag}")
-                if el is None:
+                where, value = ctx.agent(tx_where, tx, tag)
+                if value is None:
                     if ctx.format in INTERBANK:
-                        yield f"{tag} is required", xpath(tx)
+                        found.append((f"{tag} is required", tx_where))
                     continue
-                mmb = ctx.find.first(el, ctx.p, "FinInstnId/ClrSysMmbId")
+                mmb = node(node(value).get("FinInstnId")).get("ClrSysMmbId")
                 if mmb is None:
-                    yield f"{tag} must carry a clearing system member id", xpath(el)
+                    found.append((f"{tag} must carry a clearing system member id", where))
                     continue
-                system = ctx.find.text(mmb, ctx.p, "ClrSysId/Cd")
-                member = ctx.find.text(mmb, ctx.p, "MmbId") or ""
+                mmb_where = f"{where}/FinInstnId/ClrSysMmbId"
+                system = text(mmb, "ClrSysId", "Cd")
+                member = text(mmb, "MmbId") or ""
                 if system != "USABA":
-                    yield f"{tag} clearing system {system} must be USABA", xpath(mmb)
+                    found.append((f"{tag} clearing system {system} must be USABA", mmb_where))
                 if not aba_valid(member):
-                    yield f"{member!r} is not a valid ABA routing number", \
-                        xpath(mmb) + "/MmbId"
+                    found.append((f"{member!r} is not a valid ABA routing number",
+                                  mmb_where + "/MmbId"))
+        return found
+    return run
+
+
+def sort_codes() -> Check:
+    """Every clearing member id under GBDSC is a six-digit sort code, and an institution given
+    by member id alone uses GBDSC (CHAPS: UK domestic sort codes)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for value in ctx.indexed("FinInstnId"):
+            fin = node(value)
+            mmb = fin.get("ClrSysMmbId")
+            if mmb is None:
+                continue
+            system = text(mmb, "ClrSysId", "Cd")
+            member = text(mmb, "MmbId") or ""
+            if system == "GBDSC" and not _SORT_CODE.fullmatch(member):
+                found.append((f"{member!r} is not a six-digit sort code",
+                       f"{ctx.locate(value)}/ClrSysMmbId/MmbId"))
+            elif system != "GBDSC" and fin.get("BICFI") is None:
+                found.append((f"an institution without BICFI must be identified by a GBDSC "
+                              f"sort code, not {system}", f"{ctx.locate(value)}/ClrSysMmbId"))
+        return found
+    return run
+
+
+def clearing_system(systems: frozenset[str]) -> Check:
+    """SttlmInf/ClrSys, when present, names the rail's own clearing system."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        where, sttl = ctx.group("SttlmInf")
+        if sttl is None or node(sttl).get("ClrSys") is None:
+            return found
+        system = text(sttl, "ClrSys", "Cd")
+        if system not in systems:
+            found.append((f"clearing system {system} must be {' or '.join(sorted(systems))}",
+                   where + "/ClrSys"))
+        return found
+    return run
+
+
+def _settlement_dates(ctx: Context) -> Iterator[tuple[str, str, str | None, date | None]]:
+    """(transaction XPath, XPath of its settlement date, the date, the creation date)."""
+    created = text(ctx.data, "GrpHdr", "CreDtTm")
+    try:
+        day = date.fromisoformat(created[:10]) if created else None
+    except ValueError:
+        day = None
+    for tx_where, tx in ctx.transactions():
+        where, value = f"{tx_where}/IntrBkSttlmDt", tx.get("IntrBkSttlmDt")
+        if value is None:
+            where, value = ctx.group("IntrBkSttlmDt")
+        yield tx_where, where, val(value), day
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None  # the XSD reports the format
+
+
+def settlement_date_present() -> Check:
+    """IntrBkSttlmDt present and not before the message's creation date."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for tx_where, where, settle, created in _settlement_dates(ctx):
+            if settle is None:
+                found.append(("the interbank settlement date is missing", tx_where))
+            elif created is not None and (when := _day(settle)) is not None and when < created:
+                found.append((f"settlement date {settle} is before the creation date {created}",
+                              where))
+        return found
+    return run
+
+
+def settlement_date_ahead(days: int) -> Check:
+    """IntrBkSttlmDt at most `days` calendar days after the creation date (T2 keeps
+    warehoused payments for up to ten calendar days)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for _, where, settle, created in _settlement_dates(ctx):
+            when = _day(settle) if settle is not None else None
+            if created is not None and when is not None and when > created + timedelta(days):
+                found.append((f"settlement date {settle} is more than {days} days after the "
+                              f"creation date {created}", where))
+        return found
+    return run
+
+
+def purpose_required() -> Check:
+    """Purp (or CtgyPurp) on every transaction (CHAPS: FI-to-FI payments since May 2025)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for where, tx in ctx.transactions():
+            if tx.get("Purp") is None and _get(tx, ["PmtTpInf", "CtgyPurp"]) is None and \
+                    text(ctx.data, "GrpHdr", "PmtTpInf", "CtgyPurp", "Cd") is None:
+                found.append(("a purpose code (Purp or PmtTpInf/CtgyPurp) is required", where))
+        return found
+    return run
+
+
+def lei_required(tags: tuple[str, ...]) -> Check:
+    """FinInstnId/LEI of the named institutions (CHAPS: debtor and creditor institution of an
+    FI-to-FI payment since May 2025)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        for tx_where, tx in ctx.transactions():
+            for tag in tags:
+                value = tx.get(tag)
+                if value is not None and text(value, "FinInstnId", "LEI") is None:
+                    found.append((f"{tag} must carry its LEI", f"{tx_where}/{tag}/FinInstnId"))
+        return found
+    return run
+
+
+def settlement_method(methods: frozenset[str]) -> Check:
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        where, sttl = ctx.group("SttlmInf")
+        given = text(sttl, "SttlmMtd") if sttl is not None else None
+        if given not in methods:
+            found.append((f"settlement method {given} must be {' or '.join(sorted(methods))}",
+                   where + "/SttlmMtd"))
+        return found
+    return run
+
+
+def absent(path: str, why: str, in_group: bool = True) -> Check:
+    """An element the usage guideline removes."""
+    names = path.split("/")
+
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        places = [(f"{ctx.where}/GrpHdr", node(ctx.data.get("GrpHdr")))] if in_group \
+            else ctx.transactions()
+        for where, data in places:
+            if _get(data, names) is not None:
+                found.append((f"{path} is not allowed: {why}", f"{where}/{path}"))
+        return found
+    return run
+
+
+def reimbursement_agent() -> Check:
+    """SttlmMtd COVE names the reimbursement route (ISO 20022 rule SettlementMethodCover)."""
+    def run(ctx: Context) -> list[Finding]:
+        found: list[Finding] = []
+        where, sttl = ctx.group("SttlmInf")
+        if sttl is None or text(sttl, "SttlmMtd") != "COVE":
+            return found
+        if node(sttl).get("InstgRmbrsmntAgt") is None and \
+                node(sttl).get("InstdRmbrsmntAgt") is None:
+            found.append(("SttlmMtd COVE needs InstgRmbrsmntAgt or InstdRmbrsmntAgt", where))
+        return found
     return run
 
 
@@ -383,42 +653,76 @@ class Profile:
     clearing_system: str | None = None
     head: str = "head.001.001.02"
     write_overrides: dict[str, str] = field(default_factory=dict)
+    _by_format: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False,
+                                                    repr=False)
 
+    def rules_for(self, fmt: str) -> tuple[Rule, ...]:
+        """The rules that apply to a format, in table order (worked out once per format)."""
+        found = self._by_format.get(fmt)
+        if found is None:
+            found = self._by_format[fmt] = tuple(r for r in self.rules if fmt in r.formats)
+        return found
+
+
+ADVICE = frozenset({"pacs.009adv"})
+CUSTOMER = frozenset({"pacs.008"})
 
 CBPR = Profile("cbpr", "SWIFT CBPR+ (SR2025, structured addresses from November 2026)", (
     Rule("CBPR.BAH_REQUIRED", header_present()),
     Rule("CBPR.BIZSVC", header_value("BizSvc", r"swift\.cbprplus\.[a-z0-9.]+",
                                      "a swift.cbprplus.* service")),
-    Rule("CBPR.UETR", tx_required(UETR_PATH, "the UETR"),
-         frozenset({"pacs.008", "pacs.009", "pacs.009cov", "pacs.004", "pacs.002", "camt.056",
-                    "camt.029"})),
+    Rule("CBPR.UETR", tx_required(UETR_PATH, "the UETR"), frozenset(ALL - {"pain.001"})),
     Rule("CBPR.ONE_TX", one_transaction(), frozenset(ALL - {"pain.001"})),
     Rule("CBPR.FROM_AGENT", header_matches_agent("Fr", "InstgAgt"), INTERBANK),
     Rule("CBPR.TO_AGENT", header_matches_agent("To", "InstdAgt"), INTERBANK),
     Rule("CBPR.CHARSET", charset()),
     Rule("CBPR.CHRGBR", charge_bearer(frozenset({"SLEV"})), frozenset({"pacs.008", "pacs.004"})),
-    Rule("CBPR.CHRGBR_CRED", charges_for_cred(), frozenset({"pacs.008"})),
+    Rule("CBPR.CHRGBR_CRED", charges_for_cred(), CUSTOMER),
     Rule("CBPR.ADDRESS_UNSTRUCTURED", address_not_unstructured(),
          lenient_as="cbpr_unstructured_address"),
     Rule("CBPR.ADDRESS_HYBRID", address_hybrid()),
     Rule("CBPR.ADDRESS_LINES", address_lines(2)),
+    Rule("CBPR.COVE_AGENT", reimbursement_agent(), PAYMENTS - {"pacs.004"}),
+    # pacs.009 ADV: an advice of funds that a separate pacs.009 core settles
+    Rule("CBPR.ADV_STTLM_MTD", settlement_method(frozenset({"COVE"})), ADVICE),
+    Rule("CBPR.ADV_STTLM_ACCT", absent("SttlmInf/SttlmAcct", "an advice settles nothing"),
+         ADVICE),
+    Rule("CBPR.ADV_CLRSYS", absent("SttlmInf/ClrSys", "an advice never goes through a "
+                                   "clearing system"), ADVICE),
+    Rule("CBPR.ADV_UNDERLYING", absent("UndrlygCstmrCdtTrf", "an advice has no underlying "
+                                       "customer transfer (that is pacs.009 COV)", False),
+         ADVICE),
 ), business_service="swift.cbprplus.03")
 
-T2 = Profile("t2", "Eurosystem T2 RTGS (UDFS)", (
+T2 = Profile("t2", "Eurosystem T2 RTGS (UDFS, RTGS usage guidelines)", (
+    Rule("T2.BAH_REQUIRED", header_present()),
+    Rule("T2.BAH_FROM", header_bic11("Fr")),
+    Rule("T2.BAH_TO", header_bic11("To")),
     Rule("T2.CURRENCY", settlement_currency(frozenset({"EUR"})), PAYMENTS),
     Rule("T2.ONE_TX", one_transaction(), frozenset(ALL - {"pain.001"})),
     Rule("T2.UETR", tx_required(UETR_PATH, "the UETR"), PAYMENTS),
     Rule("T2.STTLM_MTD", settlement("CLRG"), PAYMENTS),
+    Rule("T2.CLRSYS", settlement("CLRG", frozenset({"TGT"}), method_checked=False), PAYMENTS),
+    Rule("T2.STTLM_DT", settlement_date_present(), PAYMENTS - {"pacs.004"}),
+    Rule("T2.STTLM_DT_AHEAD", settlement_date_ahead(10), PAYMENTS - {"pacs.004"}),
+    Rule("T2.CHRGBR", charge_bearer(frozenset({"SLEV"})), frozenset({"pacs.008", "pacs.004"})),
     Rule("T2.BIC", agents_with_bic(), INTERBANK),
     Rule("T2.CHARSET", charset()),
 ), business_service="ESMIG", settlement_method="CLRG", clearing_system="TGT")
 
-CHAPS = Profile("chaps", "Bank of England CHAPS (ISO 20022)", (
+CHAPS = Profile("chaps", "Bank of England CHAPS (ISO 20022, enhanced data)", (
     Rule("CHAPS.CURRENCY", settlement_currency(frozenset({"GBP"})), PAYMENTS),
     Rule("CHAPS.ONE_TX", one_transaction(), frozenset(ALL - {"pain.001"})),
-    Rule("CHAPS.UETR", tx_required(UETR_PATH, "the UETR"), PAYMENTS),
+    Rule("CHAPS.UETR", tx_required(UETR_PATH, "the UETR"), INTERBANK),
     Rule("CHAPS.STTLM_MTD", settlement("CLRG"), PAYMENTS),
+    Rule("CHAPS.CLRSYS", clearing_system(frozenset({"CHP"})), PAYMENTS),
     Rule("CHAPS.BIC", agents_with_bic(), INTERBANK),
+    Rule("CHAPS.SORT_CODE", sort_codes()),
+    Rule("CHAPS.PURPOSE", purpose_required(), FI_TRANSFERS),
+    Rule("CHAPS.LEI", lei_required(("Dbtr", "Cdtr")), FI_TRANSFERS),
+    Rule("CHAPS.ADDRESS_UNSTRUCTURED", address_not_unstructured(),
+         lenient_as="chaps_unstructured_address"),
+    Rule("CHAPS.ADDRESS_HYBRID", address_hybrid()),
     Rule("CHAPS.CHARSET", charset()),
 ), business_service="boe.chaps.01", settlement_method="CLRG", clearing_system="CHP")
 
@@ -438,11 +742,11 @@ BY_NAME: dict[str, Profile] = {p.name: p for p in (CBPR, T2, CHAPS, FEDWIRE)}
 
 def check(profile: Profile, ctx: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    fmt = ctx.format
-    for rule in profile.rules:
-        if fmt not in rule.formats:
-            continue
-        severity = Severity.WARNING if rule.lenient_as in ctx.lenient else Severity.ERROR
-        for message, where in rule.check(ctx):
-            found.append(Diagnostic(rule.code, message, where, severity))
+    lenient = ctx.lenient
+    for rule in profile.rules_for(ctx.format):
+        findings = rule.check(ctx)
+        if findings:
+            severity = Severity.WARNING if rule.lenient_as in lenient else Severity.ERROR
+            found.extend(Diagnostic(rule.code, message, where, severity)
+                         for message, where in findings)
     return found

@@ -13,33 +13,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.codecs.iso20022.components import (
-    Element,
     account,
     agent,
     choice,
     fi_party,
-    first,
-    first_text,
     iso_date,
     iso_datetime,
-    kids,
     money,
     party,
     party40,
-    text,
-    texts,
     uuid4,
     val,
 )
+from hub.codecs.iso20022.tree import Data, get, many, node, text
 from hub.errors import Diagnostic, ModelError, Severity
 from hub.model import Agent, ChargeBearer, Kind, Message
 
-Kids = dict[str, Element]
+ADVICE = "pacs.009adv"
 
 
 @dataclass
 class Out:
-    """What reading one Document produced."""
+    """What reading one Document produced (`format` may be set beforehand by the caller: the
+    header's business service tells a pacs.009 ADV from a core pacs.009)."""
 
     format: str
     messages: list[Message] = field(default_factory=list)
@@ -55,29 +51,18 @@ class Out:
             # only reachable without an XSD: structure the schema would have refused
             self.diagnostics.append(Diagnostic("ISO.MAPPING", f"cannot map: {exc}", where))
 
-    def unmapped(self, el: Element | Kids, p: str, mapped: frozenset[str], where: str) -> None:
-        cut = len(p)
-        tags = el.keys() if isinstance(el, dict) else [c.tag for c in el]
-        for full in tags:
-            tag = full[cut:]
-            if tag not in mapped:
+    def unmapped(self, data: Data, mapped: frozenset[str], where: str) -> None:
+        for name in data:
+            if name not in mapped:
                 self.diagnostics.append(Diagnostic(
-                    "ISO.NOT_MAPPED", f"{tag} is kept in the XML only", f"{where}/{tag}",
+                    "ISO.NOT_MAPPED", f"{name} is kept in the XML only", f"{where}/{name}",
                     Severity.INFO))
 
 
-def either(near: Element, far: Element | None, tag: str) -> Element | None:
-    """The child of `near`, else of `far` (transaction level before group level)."""
-    found = next(near.iterchildren(tag), None)
-    if found is None and far is not None:
-        found = next(far.iterchildren(tag), None)
-    return found
-
-
-def alt(near: Kids, far: Kids, tag: str) -> Element | None:
-    """The child in `near`, else in `far` (transaction level before group level)."""
-    found = near.get(tag)
-    return found if found is not None else far.get(tag)
+def alt(near: Data, far: Data, name: str) -> Any:
+    """The value in `near`, else in `far` (transaction level before group level)."""
+    found = near.get(name)
+    return found if found is not None else far.get(name)
 
 
 def _extra(items: Iterable[tuple[str, str | None]]) -> dict[str, str]:
@@ -93,99 +78,97 @@ def _charge_bearer(value: str | None) -> ChargeBearer | None:
         raise ModelError(f"unknown charge bearer {value!r}", code="MODEL.ENUM") from None
 
 
-def _payment_type(el: Element | None, p: str, extra: dict[str, str]) -> dict[str, Any]:
-    if el is None:
+def _payment_type(value: Any, extra: dict[str, str]) -> dict[str, Any]:
+    if value is None:
         return {}
+    pt = node(value)
     proprietary: list[str] = []
-    found: dict[str, Any] = {"priority": first_text(el, p, "InstrPrty")}
-    for tag, name in (("SvcLvl", "service_level"), ("LclInstrm", "local_instrument"),
-                      ("CtgyPurp", "category_purpose")):
-        value, prtry = choice(first(el, p, tag), p)
-        found[name] = value
+    found: dict[str, Any] = {"priority": val(pt.get("InstrPrty"))}
+    for name, field_name in (("SvcLvl", "service_level"), ("LclInstrm", "local_instrument"),
+                             ("CtgyPurp", "category_purpose")):
+        code, prtry = choice(pt.get(name))
+        found[field_name] = code
         if prtry:
-            proprietary.append(tag)
-    if (channel := first_text(el, p, "ClrChanl")) is not None:
+            proprietary.append(name)
+    if (channel := val(pt.get("ClrChanl"))) is not None:
         extra["iso.ClrChanl"] = channel
     if proprietary:
         extra["iso.prtry"] = ",".join(proprietary)
     return found
 
 
-def _purpose(el: Element | None, p: str, extra: dict[str, str]) -> str | None:
-    value, prtry = choice(el, p)
+def _purpose(value: Any, extra: dict[str, str]) -> str | None:
+    code, prtry = choice(value)
     if prtry:
         extra["iso.prtry"] = ",".join(filter(None, (extra.get("iso.prtry"), "Purp")))
-    return value
+    return code
 
 
-def _instructions(tx: Element, k: Kids, p: str) -> tuple[str, ...]:
+def _instructions(tx: Data) -> tuple[str, ...]:
     """InstrForCdtrAgt / InstrForNxtAgt in MT 23E notation: CODE, CODE/text or text."""
-    if p + "InstrForCdtrAgt" not in k and p + "InstrForNxtAgt" not in k:
-        return ()
     found: list[str] = []
-    for tag in ("InstrForCdtrAgt", "InstrForNxtAgt"):
-        for item in tx.iterchildren(p + tag):
-            ik = kids(item)
-            code, info = val(ik.get(p + "Cd")), val(ik.get(p + "InstrInf"))
+    for name in ("InstrForCdtrAgt", "InstrForNxtAgt"):
+        for item in many(tx.get(name)):
+            item = node(item)
+            code, info = val(item.get("Cd")), val(item.get("InstrInf"))
             found.append("/".join(v for v in (code, info) if v is not None))
     return tuple(found)
 
 
-def _charges(tx: Element, k: Kids, p: str, extra: dict[str, str]) -> tuple[Any, ...]:
-    if p + "ChrgsInf" not in k:
-        return ()
+def _charges(tx: Data, extra: dict[str, str]) -> tuple[Any, ...]:
     found = []
-    for i, item in enumerate(tx.iterchildren(p + "ChrgsInf")):
-        found.append(money(first(item, p, "Amt")))
-        bic = text(item, p, "Agt/FinInstnId/BICFI")
+    for i, item in enumerate(many(tx.get("ChrgsInf"))):
+        item = node(item)
+        found.append(money(item.get("Amt")))
+        bic = text(item, "Agt", "FinInstnId", "BICFI")
         if bic is not None:
             extra[f"iso.ChrgsInf[{i}].Agt"] = bic
     return tuple(found)
 
 
-def _agents(k: Kids, p: str, stem: str, with_accounts: bool = True) -> tuple[Agent, ...]:
+def _agents(k: Data, stem: str, with_accounts: bool = True) -> tuple[Agent, ...]:
     found = []
     for n in (1, 2, 3):
-        el = k.get(f"{p}{stem}{n}")
-        if el is None:
+        value = k.get(f"{stem}{n}")
+        if value is None:
             break
-        acct = k.get(f"{p}{stem}{n}Acct") if with_accounts else None
-        one = agent(el, p, acct)
+        one = agent(value, k.get(f"{stem}{n}Acct") if with_accounts else None)
         if one is not None:
             found.append(one)
     return tuple(found)
 
 
-def _settlement(g: Kids, p: str, extra: dict[str, str]) -> dict[str, Any]:
-    s = kids(g.get(p + "SttlmInf"))
+def _settlement(g: Data, extra: dict[str, str]) -> dict[str, Any]:
+    s = node(g.get("SttlmInf"))
     if not s:
         return {}
-    system, _ = choice(s.get(p + "ClrSys"), p)
-    extra.update(_extra((("iso.SttlmMtd", val(s.get(p + "SttlmMtd"))), ("iso.ClrSys", system),
-                         ("iso.SttlmAcct", account(s.get(p + "SttlmAcct"), p)))))
-    if len(s) <= 2:  # method and clearing system only: no reimbursement agents
+    system, _ = choice(s.get("ClrSys"))
+    extra.update(_extra((("iso.SttlmMtd", val(s.get("SttlmMtd"))), ("iso.ClrSys", system),
+                         ("iso.SttlmAcct", account(s.get("SttlmAcct"))))))
+    if "InstgRmbrsmntAgt" not in s and "InstdRmbrsmntAgt" not in s and \
+            "ThrdRmbrsmntAgt" not in s:
         return {}
     return {
-        "instructing_reimbursement_agent": agent(s.get(p + "InstgRmbrsmntAgt"), p,
-                                                 s.get(p + "InstgRmbrsmntAgtAcct")),
-        "instructed_reimbursement_agent": agent(s.get(p + "InstdRmbrsmntAgt"), p,
-                                                s.get(p + "InstdRmbrsmntAgtAcct")),
-        "third_reimbursement_agent": agent(s.get(p + "ThrdRmbrsmntAgt"), p,
-                                           s.get(p + "ThrdRmbrsmntAgtAcct")),
+        "instructing_reimbursement_agent": agent(s.get("InstgRmbrsmntAgt"),
+                                                 s.get("InstgRmbrsmntAgtAcct")),
+        "instructed_reimbursement_agent": agent(s.get("InstdRmbrsmntAgt"),
+                                                s.get("InstdRmbrsmntAgtAcct")),
+        "third_reimbursement_agent": agent(s.get("ThrdRmbrsmntAgt"),
+                                           s.get("ThrdRmbrsmntAgtAcct")),
     }
 
 
-def _remittance(k: Kids, p: str) -> str | None:
-    rmt = k.get(p + "RmtInf")
+def _remittance(k: Data) -> str | None:
+    rmt = k.get("RmtInf")
     if rmt is None:
         return None
-    lines = [e.text or "" for e in rmt.iterchildren(p + "Ustrd")]
+    lines = [v if type(v) is str else "" for v in many(node(rmt).get("Ustrd"))]
     return "\n".join(lines) if lines else None
 
 
-def _group(g: Kids, p: str) -> dict[str, Any]:
-    return {"message_id": val(g.get(p + "MsgId")),
-            "created_at": iso_datetime(val(g.get(p + "CreDtTm")))}
+def _group(g: Data) -> dict[str, Any]:
+    return {"message_id": val(g.get("MsgId")),
+            "created_at": iso_datetime(val(g.get("CreDtTm")))}
 
 
 # --- pacs.008 ---------------------------------------------------------------------------------
@@ -199,65 +182,66 @@ PACS008_MAPPED = frozenset({
     "UltmtCdtr", "InstrForCdtrAgt", "InstrForNxtAgt", "Purp", "RmtInf"})
 
 
-def _transfer(k: Kids, p: str, g: Kids, base: dict[str, Any],
-              extra: dict[str, str], fi: bool) -> dict[str, Any]:
-    """The fields pacs.008 and pacs.009 transactions share (k: the transaction's children,
-    g: the group header's)."""
+def _transfer(k: Data, g: Data, base: dict[str, Any], extra: dict[str, str],
+              fi: bool) -> dict[str, Any]:
+    """The fields pacs.008 and pacs.009 transactions share (k: the transaction, g: the group
+    header)."""
     read_party = fi_party if fi else party
-    pk = kids(k.get(p + "PmtId"))
+    pk = node(k.get("PmtId"))
     found = dict(base)
-    found.update(_payment_type(alt(k, g, p + "PmtTpInf"), p, extra))
+    found.update(_payment_type(alt(k, g, "PmtTpInf"), extra))
     found.update(
-        instruction_id=val(pk.get(p + "InstrId")),
-        end_to_end_id=val(pk.get(p + "EndToEndId")),
-        transaction_id=val(pk.get(p + "TxId")),
-        uetr=uuid4(val(pk.get(p + "UETR"))),
-        amount=money(k.get(p + "IntrBkSttlmAmt")),
-        settlement_date=iso_date(val(alt(k, g, p + "IntrBkSttlmDt"))),
-        previous_instructing_agents=_agents(k, p, "PrvsInstgAgt"),
-        instructing_agent=agent(alt(k, g, p + "InstgAgt"), p),
-        instructed_agent=agent(alt(k, g, p + "InstdAgt"), p),
-        intermediary_agents=_agents(k, p, "IntrmyAgt"),
-        ultimate_debtor=read_party(k.get(p + "UltmtDbtr"), p),
-        debtor=read_party(k.get(p + "Dbtr"), p, k.get(p + "DbtrAcct")),
-        debtor_agent=agent(k.get(p + "DbtrAgt"), p, k.get(p + "DbtrAgtAcct")),
-        creditor_agent=agent(k.get(p + "CdtrAgt"), p, k.get(p + "CdtrAgtAcct")),
-        creditor=read_party(k.get(p + "Cdtr"), p, k.get(p + "CdtrAcct")),
-        ultimate_creditor=read_party(k.get(p + "UltmtCdtr"), p),
-        purpose=_purpose(k.get(p + "Purp"), p, extra),
-        remittance_info=_remittance(k, p),
+        instruction_id=val(pk.get("InstrId")),
+        end_to_end_id=val(pk.get("EndToEndId")),
+        transaction_id=val(pk.get("TxId")),
+        uetr=uuid4(val(pk.get("UETR"))),
+        amount=money(k.get("IntrBkSttlmAmt")),
+        settlement_date=iso_date(val(alt(k, g, "IntrBkSttlmDt"))),
+        previous_instructing_agents=_agents(k, "PrvsInstgAgt"),
+        instructing_agent=agent(alt(k, g, "InstgAgt")),
+        instructed_agent=agent(alt(k, g, "InstdAgt")),
+        intermediary_agents=_agents(k, "IntrmyAgt"),
+        ultimate_debtor=read_party(k.get("UltmtDbtr")),
+        debtor=read_party(k.get("Dbtr"), k.get("DbtrAcct")),
+        debtor_agent=agent(k.get("DbtrAgt"), k.get("DbtrAgtAcct")),
+        creditor_agent=agent(k.get("CdtrAgt"), k.get("CdtrAgtAcct")),
+        creditor=read_party(k.get("Cdtr"), k.get("CdtrAcct")),
+        ultimate_creditor=read_party(k.get("UltmtCdtr")),
+        purpose=_purpose(k.get("Purp"), extra),
+        remittance_info=_remittance(k),
     )
-    if (clearing_ref := val(pk.get(p + "ClrSysRef"))) is not None:
+    if (clearing_ref := val(pk.get("ClrSysRef"))) is not None:
         extra["iso.ClrSysRef"] = clearing_ref
     return found
 
 
-def read_pacs008(msg: Element, p: str, out: Out, where: str) -> None:
-    g = kids(first(msg, p, "GrpHdr"))
+def read_pacs008(msg: Data, out: Out, where: str) -> None:
+    g = node(msg.get("GrpHdr"))
     extra: dict[str, str] = {}
-    base = {"kind": Kind.CUSTOMER_CREDIT_TRANSFER, "format": "pacs.008", **_group(g, p),
-            **_settlement(g, p, extra)}
-    for i, tx in enumerate(msg.iterchildren(p + "CdtTrfTxInf"), 1):
+    base = {"kind": Kind.CUSTOMER_CREDIT_TRANSFER, "format": "pacs.008", **_group(g),
+            **_settlement(g, extra)}
+    txs = many(msg.get("CdtTrfTxInf"))
+    for i, tx in enumerate(txs, 1):
         here = f"{where}/CdtTrfTxInf[{i}]"
         mine = dict(extra)
-        k = kids(tx)
+        k = node(tx)
 
-        def build(tx: Element = tx, k: Kids = k, mine: dict[str, str] = mine) -> dict[str, Any]:
-            found = _transfer(k, p, g, base, mine, fi=False)
+        def build(k: Data = k, mine: dict[str, str] = mine) -> dict[str, Any]:
+            found = _transfer(k, g, base, mine, fi=False)
             found.update(
-                instructions=_instructions(tx, k, p),
-                instructed_amount=money(k.get(p + "InstdAmt")),
-                exchange_rate=val(k.get(p + "XchgRate")),
-                charge_bearer=_charge_bearer(val(k.get(p + "ChrgBr"))),
-                charges=_charges(tx, k, p, mine),
+                instructions=_instructions(k),
+                instructed_amount=money(k.get("InstdAmt")),
+                exchange_rate=val(k.get("XchgRate")),
+                charge_bearer=_charge_bearer(val(k.get("ChrgBr"))),
+                charges=_charges(k, mine),
                 extra=mine)
             return found
 
         out.add(here, build)
-        out.unmapped(k, p, PACS008_MAPPED, here)
+        out.unmapped(k, PACS008_MAPPED, here)
 
 
-# --- pacs.009 (core and COV) ------------------------------------------------------------------
+# --- pacs.009 (core, COV and ADV) -------------------------------------------------------------
 
 PACS009_MAPPED = (PACS008_MAPPED - {"InstdAmt", "XchgRate", "ChrgBr", "ChrgsInf"}) | {
     "UndrlygCstmrCdtTrf"}
@@ -269,53 +253,54 @@ UNDERLYING_MAPPED = frozenset({
     "InstrForCdtrAgt", "InstrForNxtAgt", "RmtInf", "InstdAmt"})
 
 
-def _underlying(el: Element, p: str, parent: dict[str, Any]) -> Message:
-    k = kids(el)
+def _underlying(k: Data, fmt: str) -> Message:
     return Message(
-        kind=Kind.CUSTOMER_CREDIT_TRANSFER, format="pacs.009cov",
-        instructed_amount=money(first(el, p, "InstdAmt")),
-        ultimate_debtor=party(first(el, p, "UltmtDbtr"), p),
-        debtor=party(first(el, p, "Dbtr"), p, first(el, p, "DbtrAcct")),
-        debtor_agent=agent(first(el, p, "DbtrAgt"), p, first(el, p, "DbtrAgtAcct")),
-        previous_instructing_agents=_agents(k, p, "PrvsInstgAgt"),
-        intermediary_agents=_agents(k, p, "IntrmyAgt"),
-        creditor_agent=agent(first(el, p, "CdtrAgt"), p, first(el, p, "CdtrAgtAcct")),
-        creditor=party(first(el, p, "Cdtr"), p, first(el, p, "CdtrAcct")),
-        ultimate_creditor=party(first(el, p, "UltmtCdtr"), p),
-        instructions=_instructions(el, k, p),
-        remittance_info=_remittance(k, p),
+        kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=fmt,
+        instructed_amount=money(k.get("InstdAmt")),
+        ultimate_debtor=party(k.get("UltmtDbtr")),
+        debtor=party(k.get("Dbtr"), k.get("DbtrAcct")),
+        debtor_agent=agent(k.get("DbtrAgt"), k.get("DbtrAgtAcct")),
+        previous_instructing_agents=_agents(k, "PrvsInstgAgt"),
+        intermediary_agents=_agents(k, "IntrmyAgt"),
+        creditor_agent=agent(k.get("CdtrAgt"), k.get("CdtrAgtAcct")),
+        creditor=party(k.get("Cdtr"), k.get("CdtrAcct")),
+        ultimate_creditor=party(k.get("UltmtCdtr")),
+        instructions=_instructions(k),
+        remittance_info=_remittance(k),
     )
 
 
-def read_pacs009(msg: Element, p: str, out: Out, where: str) -> None:
-    g = kids(first(msg, p, "GrpHdr"))
+def read_pacs009(msg: Data, out: Out, where: str) -> None:
+    g = node(msg.get("GrpHdr"))
     extra: dict[str, str] = {}
-    txs = list(msg.iterchildren(p + "CdtTrfTxInf"))
-    cover = any(first(tx, p, "UndrlygCstmrCdtTrf") is not None for tx in txs)
-    out.format = "pacs.009cov" if cover else "pacs.009"
-    base = {"kind": Kind.COVER if cover else Kind.FI_CREDIT_TRANSFER, "format": out.format,
-            **_group(g, p), **_settlement(g, p, extra)}
+    txs = many(msg.get("CdtTrfTxInf"))
+    if out.format != ADVICE:  # an advice is told by its header; a cover by its content
+        cover = any(type(tx) is dict and "UndrlygCstmrCdtTrf" in tx for tx in txs)
+        out.format = "pacs.009cov" if cover else "pacs.009"
+    fmt = out.format
+    base = {"kind": Kind.COVER if fmt == "pacs.009cov" else Kind.FI_CREDIT_TRANSFER,
+            "format": fmt, **_group(g), **_settlement(g, extra)}
     for i, tx in enumerate(txs, 1):
         here = f"{where}/CdtTrfTxInf[{i}]"
         mine = dict(extra)
+        k = node(tx)
 
-        k = kids(tx)
-
-        def build(tx: Element = tx, k: Kids = k, mine: dict[str, str] = mine) -> dict[str, Any]:
-            found = _transfer(k, p, g, base, mine, fi=True)
-            found["instructions"] = _instructions(tx, k, p)
-            undrlyg = k.get(p + "UndrlygCstmrCdtTrf")
+        def build(k: Data = k, mine: dict[str, str] = mine) -> dict[str, Any]:
+            found = _transfer(k, g, base, mine, fi=True)
+            found["instructions"] = _instructions(k)
+            undrlyg = k.get("UndrlygCstmrCdtTrf")
             if undrlyg is not None:
-                found["underlying"] = _underlying(undrlyg, p, found)
-                found["kind"] = Kind.COVER
+                found["underlying"] = _underlying(node(undrlyg), fmt)
+                if fmt != ADVICE:
+                    found["kind"] = Kind.COVER
             found["extra"] = mine
             return found
 
         out.add(here, build)
-        out.unmapped(tx, p, PACS009_MAPPED, here)
-        undrlyg = first(tx, p, "UndrlygCstmrCdtTrf")
+        out.unmapped(k, PACS009_MAPPED, here)
+        undrlyg = k.get("UndrlygCstmrCdtTrf")
         if undrlyg is not None:
-            out.unmapped(undrlyg, p, UNDERLYING_MAPPED, here + "/UndrlygCstmrCdtTrf")
+            out.unmapped(node(undrlyg), UNDERLYING_MAPPED, here + "/UndrlygCstmrCdtTrf")
 
 
 # --- pacs.002 ---------------------------------------------------------------------------------
@@ -326,86 +311,89 @@ PACS002_MAPPED = frozenset({
     "ClrSysRef", "OrgnlTxRef"})
 
 
-def _reason(items: list[Element], p: str) -> dict[str, Any]:
+def _reason(items: list[Any]) -> dict[str, Any]:
     """The first reason's code and every AddtlInf line (StsRsnInf, RtrRsnInf, CxlRsnInf ...)."""
     if not items:
         return {}
-    code, _ = choice(first(items[0], p, "Rsn"), p)
-    lines = [line for item in items for line in texts(item, p, "AddtlInf")]
+    code, _ = choice(node(items[0]).get("Rsn"))
+    lines = [line if type(line) is str else "" for item in items
+             for line in many(node(item).get("AddtlInf"))]
     return {"reason_code": code, "reason_text": "\n".join(lines) if lines else None}
 
 
-def _original(tx: Element, p: str, extra: dict[str, str],
-              group: Element | None = None) -> dict[str, Any]:
+def _original(tx: Data, extra: dict[str, str], group: Data | None = None) -> dict[str, Any]:
     """Original-transaction references shared by pacs.002, pacs.004, camt.056 and camt.029."""
-    original = first(tx, p, "OrgnlGrpInf")
-    if original is None:
-        original = group
+    original = tx.get("OrgnlGrpInf")
+    original = node(original) if original is not None else group
     if original is not None:
-        extra.update(_extra((("iso.OrgnlMsgNmId", first_text(original, p, "OrgnlMsgNmId")),
-                             ("iso.OrgnlCreDtTm", first_text(original, p, "OrgnlCreDtTm")))))
+        extra.update(_extra((("iso.OrgnlMsgNmId", val(original.get("OrgnlMsgNmId"))),
+                             ("iso.OrgnlCreDtTm", val(original.get("OrgnlCreDtTm"))))))
     return {
-        "original_message_id": first_text(original, p, "OrgnlMsgId") if original is not None
+        "original_message_id": val(original.get("OrgnlMsgId")) if original is not None
         else None,
-        "related_reference": first_text(tx, p, "OrgnlInstrId"),
-        "end_to_end_id": first_text(tx, p, "OrgnlEndToEndId"),
-        "transaction_id": first_text(tx, p, "OrgnlTxId"),
-        "original_uetr": uuid4(first_text(tx, p, "OrgnlUETR")),
+        "related_reference": val(tx.get("OrgnlInstrId")),
+        "end_to_end_id": val(tx.get("OrgnlEndToEndId")),
+        "transaction_id": val(tx.get("OrgnlTxId")),
+        "original_uetr": uuid4(val(tx.get("OrgnlUETR"))),
     }
 
 
-def _original_reference(ref: Element | None, p: str) -> dict[str, Any]:
+def _original_reference(value: Any) -> dict[str, Any]:
     """OrgnlTxRef: amount, date and the parties of the transaction the report is about."""
-    if ref is None:
+    if value is None:
         return {}
+    ref = node(value)
     return {
-        "amount": money(first(ref, p, "IntrBkSttlmAmt")),
-        "settlement_date": iso_date(first_text(ref, p, "IntrBkSttlmDt")),
-        "debtor": party40(first(ref, p, "Dbtr"), p),
-        "debtor_agent": agent(first(ref, p, "DbtrAgt"), p),
-        "creditor_agent": agent(first(ref, p, "CdtrAgt"), p),
-        "creditor": party40(first(ref, p, "Cdtr"), p),
+        "amount": money(ref.get("IntrBkSttlmAmt")),
+        "settlement_date": iso_date(val(ref.get("IntrBkSttlmDt"))),
+        "debtor": party40(ref.get("Dbtr")),
+        "debtor_agent": agent(ref.get("DbtrAgt")),
+        "creditor_agent": agent(ref.get("CdtrAgt")),
+        "creditor": party40(ref.get("Cdtr")),
     }
 
 
-def read_pacs002(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = first(msg, p, "GrpHdr")
-    group_info = first(msg, p, "OrgnlGrpInfAndSts")
-    base = {"kind": Kind.STATUS_REPORT, "format": "pacs.002", **_group(kids(grp), p)}
-    txs = list(msg.iterchildren(p + "TxInfAndSts"))
+def read_pacs002(msg: Data, out: Out, where: str) -> None:
+    grp = node(msg.get("GrpHdr"))
+    info = msg.get("OrgnlGrpInfAndSts")
+    group_info = node(info) if info is not None else None
+    base = {"kind": Kind.STATUS_REPORT, "format": "pacs.002", **_group(grp)}
+    txs = many(msg.get("TxInfAndSts"))
     if not txs and group_info is not None:  # a group status only
         extra: dict[str, str] = {}
 
         def build_group() -> dict[str, Any]:
-            return {**base, **_original(group_info, p, extra, group_info),
-                    "status": first_text(group_info, p, "GrpSts"),
-                    **_reason(list(group_info.iterchildren(p + "StsRsnInf")), p),
-                    "instructing_agent": agent(first(grp, p, "InstgAgt"), p),
-                    "instructed_agent": agent(first(grp, p, "InstdAgt"), p), "extra": extra}
+            assert group_info is not None
+            return {**base, **_original(group_info, extra, group_info),
+                    "status": val(group_info.get("GrpSts")),
+                    **_reason(many(group_info.get("StsRsnInf"))),
+                    "instructing_agent": agent(grp.get("InstgAgt")),
+                    "instructed_agent": agent(grp.get("InstdAgt")), "extra": extra}
 
         out.add(f"{where}/OrgnlGrpInfAndSts", build_group)
-    for i, tx in enumerate(txs, 1):
+    for i, value in enumerate(txs, 1):
         here = f"{where}/TxInfAndSts[{i}]"
+        tx = node(value)
 
-        def build(tx: Element = tx) -> dict[str, Any]:
+        def build(tx: Data = tx) -> dict[str, Any]:
             extra: dict[str, str] = {}
-            found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
-            found.update(_original(tx, p, extra, group_info))
-            found.update(_reason(list(tx.iterchildren(p + "StsRsnInf")), p))
+            found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
+            found.update(_original(tx, extra, group_info))
+            found.update(_reason(many(tx.get("StsRsnInf"))))
             found.update(
-                instruction_id=first_text(tx, p, "StsId"),
-                status=first_text(tx, p, "TxSts"),
-                instructing_agent=agent(either(tx, grp, p + "InstgAgt"), p),
-                instructed_agent=agent(either(tx, grp, p + "InstdAgt"), p))
+                instruction_id=val(tx.get("StsId")),
+                status=val(tx.get("TxSts")),
+                instructing_agent=agent(alt(tx, grp, "InstgAgt")),
+                instructed_agent=agent(alt(tx, grp, "InstdAgt")))
             extra.update(_extra((
-                ("iso.AccptncDtTm", first_text(tx, p, "AccptncDtTm")),
-                ("iso.FctvIntrBkSttlmDt", text(tx, p, "FctvIntrBkSttlmDt/Dt")),
-                ("iso.ClrSysRef", first_text(tx, p, "ClrSysRef")))))
+                ("iso.AccptncDtTm", val(tx.get("AccptncDtTm"))),
+                ("iso.FctvIntrBkSttlmDt", text(tx, "FctvIntrBkSttlmDt", "Dt")),
+                ("iso.ClrSysRef", val(tx.get("ClrSysRef"))))))
             found["extra"] = extra
             return found
 
         out.add(here, build)
-        out.unmapped(tx, p, PACS002_MAPPED, here)
+        out.unmapped(tx, PACS002_MAPPED, here)
 
 
 # --- pacs.004 ---------------------------------------------------------------------------------
@@ -417,86 +405,92 @@ PACS004_MAPPED = frozenset({
     "RtrRsnInf", "OrgnlTxRef"})
 
 
-def read_pacs004(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = first(msg, p, "GrpHdr")
+def read_pacs004(msg: Data, out: Out, where: str) -> None:
+    grp = node(msg.get("GrpHdr"))
     extra: dict[str, str] = {}
-    g = kids(grp)
-    base = {"kind": Kind.RETURN, "format": "pacs.004", **_group(g, p),
-            **_settlement(g, p, extra)}
-    group_info = first(msg, p, "OrgnlGrpInf")
-    for i, tx in enumerate(msg.iterchildren(p + "TxInf"), 1):
+    base = {"kind": Kind.RETURN, "format": "pacs.004", **_group(grp),
+            **_settlement(grp, extra)}
+    info = msg.get("OrgnlGrpInf")
+    group_info = node(info) if info is not None else None
+    txs = many(msg.get("TxInf"))
+    for i, value in enumerate(txs, 1):
         here = f"{where}/TxInf[{i}]"
         mine = dict(extra)
+        tx = node(value)
 
-        def build(tx: Element = tx, mine: dict[str, str] = mine) -> dict[str, Any]:
-            found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
-            found.update(_original(tx, p, mine, group_info))
-            found.update(_reason(list(tx.iterchildren(p + "RtrRsnInf")), p))
-            chain = first(tx, p, "RtrChain")
-            if chain is not None:
+        def build(tx: Data = tx, mine: dict[str, str] = mine) -> dict[str, Any]:
+            found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
+            found.update(_original(tx, mine, group_info))
+            found.update(_reason(many(tx.get("RtrRsnInf"))))
+            chain_value = tx.get("RtrChain")
+            if chain_value is not None:
+                chain = node(chain_value)
                 found.update(
-                    ultimate_debtor=party40(first(chain, p, "UltmtDbtr"), p),
-                    debtor=party40(first(chain, p, "Dbtr"), p),
-                    debtor_agent=agent(first(chain, p, "DbtrAgt"), p),
-                    previous_instructing_agents=_agents(kids(chain), p, "PrvsInstgAgt", False),
-                    intermediary_agents=_agents(kids(chain), p, "IntrmyAgt", False),
-                    creditor_agent=agent(first(chain, p, "CdtrAgt"), p),
-                    creditor=party40(first(chain, p, "Cdtr"), p),
-                    ultimate_creditor=party40(first(chain, p, "UltmtCdtr"), p))
-            if (original_amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
+                    ultimate_debtor=party40(chain.get("UltmtDbtr")),
+                    debtor=party40(chain.get("Dbtr")),
+                    debtor_agent=agent(chain.get("DbtrAgt")),
+                    previous_instructing_agents=_agents(chain, "PrvsInstgAgt", False),
+                    intermediary_agents=_agents(chain, "IntrmyAgt", False),
+                    creditor_agent=agent(chain.get("CdtrAgt")),
+                    creditor=party40(chain.get("Cdtr")),
+                    ultimate_creditor=party40(chain.get("UltmtCdtr")))
+            if (original_amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
                 mine["iso.OrgnlIntrBkSttlmAmt"] = f"{original_amount.currency} " \
                                                   f"{original_amount.text()}"
-            if (original_date := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
+            if (original_date := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
                 mine["iso.OrgnlIntrBkSttlmDt"] = original_date
             found.update(
-                instruction_id=first_text(tx, p, "RtrId"),
-                amount=money(first(tx, p, "RtrdIntrBkSttlmAmt")),
-                settlement_date=iso_date(first_text(tx, p, "IntrBkSttlmDt")
-                                         or first_text(grp, p, "IntrBkSttlmDt")),
-                instructed_amount=money(first(tx, p, "RtrdInstdAmt")),
-                exchange_rate=first_text(tx, p, "XchgRate"),
-                charge_bearer=_charge_bearer(first_text(tx, p, "ChrgBr")),
-                charges=_charges(tx, kids(tx), p, mine),
-                instructing_agent=agent(either(tx, grp, p + "InstgAgt"), p),
-                instructed_agent=agent(either(tx, grp, p + "InstdAgt"), p),
+                instruction_id=val(tx.get("RtrId")),
+                amount=money(tx.get("RtrdIntrBkSttlmAmt")),
+                settlement_date=iso_date(val(tx.get("IntrBkSttlmDt"))
+                                         or val(grp.get("IntrBkSttlmDt"))),
+                instructed_amount=money(tx.get("RtrdInstdAmt")),
+                exchange_rate=val(tx.get("XchgRate")),
+                charge_bearer=_charge_bearer(val(tx.get("ChrgBr"))),
+                charges=_charges(tx, mine),
+                instructing_agent=agent(alt(tx, grp, "InstgAgt")),
+                instructed_agent=agent(alt(tx, grp, "InstdAgt")),
                 extra=mine)
             return found
 
         out.add(here, build)
-        out.unmapped(tx, p, PACS004_MAPPED, here)
+        out.unmapped(tx, PACS004_MAPPED, here)
 
 
 # --- camt.056 and camt.029 --------------------------------------------------------------------
 
-def _assignment(msg: Element, p: str) -> dict[str, Any]:
-    assignment = first(msg, p, "Assgnmt")
-    if assignment is None:
+def _assignment(msg: Data) -> dict[str, Any]:
+    value = msg.get("Assgnmt")
+    if value is None:
         return {}
+    assignment = node(value)
 
-    def side(tag: str) -> Agent | None:
-        el = first(assignment, p, tag)
-        if el is None:
+    def side(name: str) -> Agent | None:
+        side_value = assignment.get(name)
+        if side_value is None:
             return None
-        found = agent(first(el, p, "Agt"), p)
-        if found is None and (pty := party(first(el, p, "Pty"), p)) is not None:
+        el = node(side_value)
+        found = agent(el.get("Agt"))
+        if found is None and (pty := party(el.get("Pty"))) is not None:
             found = Agent(bic=pty.bic, name=pty.name, address=pty.address)
         return found
 
-    return {"message_id": first_text(assignment, p, "Id"),
-            "created_at": iso_datetime(first_text(assignment, p, "CreDtTm")),
+    return {"message_id": val(assignment.get("Id")),
+            "created_at": iso_datetime(val(assignment.get("CreDtTm"))),
             "instructing_agent": side("Assgnr"), "instructed_agent": side("Assgne")}
 
 
-def _case(el: Element | None, p: str, extra: dict[str, str]) -> None:
-    if el is None:
+def _case(value: Any, extra: dict[str, str]) -> None:
+    if value is None:
         return
-    creator = agent(first(el, p, "Cretr/Agt"), p)
+    case = node(value)
+    creator = agent(get(case, "Cretr", "Agt"))
     member = None
     if creator is not None and creator.member_id is not None:  # "USABA:011104238"
         member = f"{creator.clearing_system or ''}:{creator.member_id}"
-    extra.update(_extra((("iso.Case.Id", first_text(el, p, "Id")),
+    extra.update(_extra((("iso.Case.Id", val(case.get("Id"))),
                          ("iso.Case.Cretr", (creator.bic if creator else None) or member
-                          or text(el, p, "Cretr/Pty/Nm")))))
+                          or text(case, "Cretr", "Pty", "Nm")))))
 
 
 CAMT056_MAPPED = frozenset({
@@ -504,32 +498,37 @@ CAMT056_MAPPED = frozenset({
     "OrgnlIntrBkSttlmAmt", "OrgnlIntrBkSttlmDt", "CxlRsnInf", "OrgnlTxRef"})
 
 
-def read_camt056(msg: Element, p: str, out: Out, where: str) -> None:
+def read_camt056(msg: Data, out: Out, where: str) -> None:
     extra: dict[str, str] = {}
-    _case(first(msg, p, "Case"), p, extra)
-    base = {"kind": Kind.CANCELLATION, "format": "camt.056", **_assignment(msg, p)}
-    for u, underlying in enumerate(msg.iterchildren(p + "Undrlyg"), 1):
-        group = first(underlying, p, "OrgnlGrpInfAndCxl")
-        for i, tx in enumerate(underlying.iterchildren(p + "TxInf"), 1):
+    _case(msg.get("Case"), extra)
+    base = {"kind": Kind.CANCELLATION, "format": "camt.056", **_assignment(msg)}
+    underlyings = many(msg.get("Undrlyg"))
+    for u, underlying_value in enumerate(underlyings, 1):
+        underlying = node(underlying_value)
+        info = underlying.get("OrgnlGrpInfAndCxl")
+        group = node(info) if info is not None else None
+        txs = many(underlying.get("TxInf"))
+        for i, value in enumerate(txs, 1):
             here = f"{where}/Undrlyg[{u}]/TxInf[{i}]"
             mine = dict(extra)
+            tx = node(value)
 
-            def build(tx: Element = tx, mine: dict[str, str] = mine,
-                      group: Element | None = group) -> dict[str, Any]:
-                _case(first(tx, p, "Case"), p, mine)
-                found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
-                found.update(_original(tx, p, mine, group))
-                found.update(_reason(list(tx.iterchildren(p + "CxlRsnInf")), p))
-                found["instruction_id"] = first_text(tx, p, "CxlId")
-                if (amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
+            def build(tx: Data = tx, mine: dict[str, str] = mine,
+                      group: Data | None = group) -> dict[str, Any]:
+                _case(tx.get("Case"), mine)
+                found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
+                found.update(_original(tx, mine, group))
+                found.update(_reason(many(tx.get("CxlRsnInf"))))
+                found["instruction_id"] = val(tx.get("CxlId"))
+                if (amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
                     found["amount"] = amount
-                if (day := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
+                if (day := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
                     found["settlement_date"] = iso_date(day)
                 found["extra"] = mine
                 return found
 
             out.add(here, build)
-            out.unmapped(tx, p, CAMT056_MAPPED, here)
+            out.unmapped(tx, CAMT056_MAPPED, here)
 
 
 CAMT029_MAPPED = frozenset({
@@ -538,39 +537,43 @@ CAMT029_MAPPED = frozenset({
     "OrgnlTxRef"})
 
 
-def read_camt029(msg: Element, p: str, out: Out, where: str) -> None:
+def read_camt029(msg: Data, out: Out, where: str) -> None:
     extra: dict[str, str] = {}
-    _case(first(msg, p, "RslvdCase"), p, extra)
-    confirmation = text(msg, p, "Sts/Conf")
-    base = {"kind": Kind.STATUS_REPORT, "format": "camt.029", **_assignment(msg, p),
+    _case(msg.get("RslvdCase"), extra)
+    confirmation = text(msg, "Sts", "Conf")
+    base = {"kind": Kind.STATUS_REPORT, "format": "camt.029", **_assignment(msg),
             "status": confirmation}
-    details = list(msg.iterchildren(p + "CxlDtls"))
+    details = many(msg.get("CxlDtls"))
     count = 0
-    for d, detail in enumerate(details, 1):
-        group = first(detail, p, "OrgnlGrpInfAndSts")
-        for i, tx in enumerate(detail.iterchildren(p + "TxInfAndSts"), 1):
+    for d, detail_value in enumerate(details, 1):
+        detail = node(detail_value)
+        info = detail.get("OrgnlGrpInfAndSts")
+        group = node(info) if info is not None else None
+        txs = many(detail.get("TxInfAndSts"))
+        for i, value in enumerate(txs, 1):
             here = f"{where}/CxlDtls[{d}]/TxInfAndSts[{i}]"
             count += 1
             mine = dict(extra)
+            tx = node(value)
 
-            def build(tx: Element = tx, mine: dict[str, str] = mine,
-                      group: Element | None = group) -> dict[str, Any]:
-                _case(first(tx, p, "RslvdCase"), p, mine)
-                found = {**base, **_original_reference(first(tx, p, "OrgnlTxRef"), p)}
-                found.update(_original(tx, p, mine, group))
-                found.update(_reason(list(tx.iterchildren(p + "CxlStsRsnInf")), p))
-                found["instruction_id"] = first_text(tx, p, "CxlStsId")
-                if (status := first_text(tx, p, "TxCxlSts")) is not None:
+            def build(tx: Data = tx, mine: dict[str, str] = mine,
+                      group: Data | None = group) -> dict[str, Any]:
+                _case(tx.get("RslvdCase"), mine)
+                found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
+                found.update(_original(tx, mine, group))
+                found.update(_reason(many(tx.get("CxlStsRsnInf"))))
+                found["instruction_id"] = val(tx.get("CxlStsId"))
+                if (status := val(tx.get("TxCxlSts"))) is not None:
                     mine["iso.TxCxlSts"] = status
-                if (amount := money(first(tx, p, "OrgnlIntrBkSttlmAmt"))) is not None:
+                if (amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
                     found["amount"] = amount
-                if (day := first_text(tx, p, "OrgnlIntrBkSttlmDt")) is not None:
+                if (day := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
                     found["settlement_date"] = iso_date(day)
                 found["extra"] = mine
                 return found
 
             out.add(here, build)
-            out.unmapped(tx, p, CAMT029_MAPPED, here)
+            out.unmapped(tx, CAMT029_MAPPED, here)
     if count == 0:
         out.add(where, lambda: {**base, "extra": extra})
 
@@ -583,57 +586,60 @@ PAIN001_MAPPED = frozenset({
     "Cdtr", "CdtrAcct", "UltmtCdtr", "InstrForCdtrAgt", "Purp", "RmtInf"})
 
 
-def read_pain001(msg: Element, p: str, out: Out, where: str) -> None:
-    grp = first(msg, p, "GrpHdr")
-    group = _group(kids(grp), p)
-    initiating = party(first(grp, p, "InitgPty"), p)
-    for b, batch in enumerate(msg.iterchildren(p + "PmtInf"), 1):
-        requested = first_text(batch, p, "ReqdExctnDt/Dt") or text(batch, p, "ReqdExctnDt/DtTm")
+def read_pain001(msg: Data, out: Out, where: str) -> None:
+    grp = node(msg.get("GrpHdr"))
+    group = _group(grp)
+    initiating = party(grp.get("InitgPty"))
+    batches = many(msg.get("PmtInf"))
+    for b, batch_value in enumerate(batches, 1):
+        batch = node(batch_value)
+        requested = text(batch, "ReqdExctnDt", "Dt") or text(batch, "ReqdExctnDt", "DtTm")
         if requested is None:
-            requested = first_text(batch, p, "ReqdExctnDt")  # pain.001.001.08 and earlier: ISODate
+            requested = val(batch.get("ReqdExctnDt"))  # pain.001.001.08 and earlier: ISODate
         base = {"kind": Kind.CUSTOMER_CREDIT_TRANSFER, "format": "pain.001", **group,
                 "requested_execution_date": iso_date(requested)}
-        for i, tx in enumerate(batch.iterchildren(p + "CdtTrfTxInf"), 1):
+        txs = many(batch.get("CdtTrfTxInf"))
+        for i, value in enumerate(txs, 1):
             here = f"{where}/PmtInf[{b}]/CdtTrfTxInf[{i}]"
+            tx = node(value)
 
-            def build(tx: Element = tx, batch: Element = batch,
+            def build(tx: Data = tx, batch: Data = batch,
                       base: dict[str, Any] = base) -> dict[str, Any]:
-                extra = _extra((("iso.PmtInfId", first_text(batch, p, "PmtInfId")),
-                                ("iso.PmtMtd", first_text(batch, p, "PmtMtd")),
+                extra = _extra((("iso.PmtInfId", val(batch.get("PmtInfId"))),
+                                ("iso.PmtMtd", val(batch.get("PmtMtd"))),
                                 ("iso.InitgPty.Nm", initiating.name if initiating else None)))
-                pmt = first(tx, p, "PmtId")
-                amount = money(first(tx, p, "Amt/InstdAmt"))
+                pmt = node(tx.get("PmtId"))
+                amount = money(get(tx, "Amt", "InstdAmt"))
                 if amount is None:  # an equivalent amount: debited in its currency
-                    amount = money(first(tx, p, "Amt/EqvtAmt/Amt"))
-                    extra["iso.CcyOfTrf"] = text(tx, p, "Amt/EqvtAmt/CcyOfTrf") or ""
+                    amount = money(get(tx, "Amt", "EqvtAmt", "Amt"))
+                    extra["iso.CcyOfTrf"] = text(tx, "Amt", "EqvtAmt", "CcyOfTrf") or ""
                 found = {**base}
-                found.update(_payment_type(either(tx, batch, p + "PmtTpInf"), p, extra))
+                found.update(_payment_type(alt(tx, batch, "PmtTpInf"), extra))
                 found.update(
-                    instruction_id=text(pmt, p, "InstrId"),
-                    end_to_end_id=text(pmt, p, "EndToEndId"),
-                    uetr=uuid4(text(pmt, p, "UETR")),
+                    instruction_id=val(pmt.get("InstrId")),
+                    end_to_end_id=val(pmt.get("EndToEndId")),
+                    uetr=uuid4(val(pmt.get("UETR"))),
                     amount=amount, instructed_amount=amount,
-                    charge_bearer=_charge_bearer(first_text(tx, p, "ChrgBr")
-                                                 or first_text(batch, p, "ChrgBr")),
-                    debtor=party(first(batch, p, "Dbtr"), p, first(batch, p, "DbtrAcct")),
-                    debtor_agent=agent(first(batch, p, "DbtrAgt"), p,
-                                       first(batch, p, "DbtrAgtAcct")),
-                    ultimate_debtor=party(either(tx, batch, p + "UltmtDbtr"), p),
-                    intermediary_agents=_agents(kids(tx), p, "IntrmyAgt"),
-                    creditor_agent=agent(first(tx, p, "CdtrAgt"), p, first(tx, p, "CdtrAgtAcct")),
-                    creditor=party(first(tx, p, "Cdtr"), p, first(tx, p, "CdtrAcct")),
-                    ultimate_creditor=party(first(tx, p, "UltmtCdtr"), p),
-                    instructions=_instructions(tx, kids(tx), p),
-                    purpose=_purpose(first(tx, p, "Purp"), p, extra),
-                    remittance_info=_remittance(kids(tx), p),
+                    charge_bearer=_charge_bearer(val(tx.get("ChrgBr"))
+                                                 or val(batch.get("ChrgBr"))),
+                    debtor=party(batch.get("Dbtr"), batch.get("DbtrAcct")),
+                    debtor_agent=agent(batch.get("DbtrAgt"), batch.get("DbtrAgtAcct")),
+                    ultimate_debtor=party(alt(tx, batch, "UltmtDbtr")),
+                    intermediary_agents=_agents(tx, "IntrmyAgt"),
+                    creditor_agent=agent(tx.get("CdtrAgt"), tx.get("CdtrAgtAcct")),
+                    creditor=party(tx.get("Cdtr"), tx.get("CdtrAcct")),
+                    ultimate_creditor=party(tx.get("UltmtCdtr")),
+                    instructions=_instructions(tx),
+                    purpose=_purpose(tx.get("Purp"), extra),
+                    remittance_info=_remittance(tx),
                     extra=extra)
                 return found
 
             out.add(here, build)
-            out.unmapped(tx, p, PAIN001_MAPPED, here)
+            out.unmapped(tx, PAIN001_MAPPED, here)
 
 
-READERS: dict[str, Callable[[Element, str, Out, str], None]] = {
+READERS: dict[str, Callable[[Data, Out, str], None]] = {
     "pacs.008": read_pacs008,
     "pacs.009": read_pacs009,
     "pacs.002": read_pacs002,

@@ -1,10 +1,11 @@
 """Canonical messages -> ISO 20022 Document (and AppHdr), element order as in the XSDs.
 
-Trees are described bottom-up with `node(tag, content)`, which drops empty optional elements, and
-rendered once into lxml. Lengths follow the XSD facets: a value that does not fit is refused, or
-cut with '+' as its last kept character when the caller asked for truncation; mandatory values the
-canonical message lacks are written as 'NOTPROVIDED' (or another documented default). Both are
-reported, so a translation can list everything it changed.
+Messages are described bottom-up with `node(tag, content)`, which drops empty optional elements,
+in the data form of `tree` (nested dicts), and serialised from it to XML text. Lengths follow the
+XSD facets: a value that does not fit is refused, or cut with '+' as its last kept character when
+the caller asked for truncation; mandatory values the canonical message lacks are written as
+'NOTPROVIDED' (or another documented default). Both are reported, so a translation can list
+everything it changed.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from lxml import etree
 from hub.codecs.iso20022.catalog import ENVELOPE_NS, NS_PREFIX
 from hub.codecs.iso20022.profiles import Profile
 from hub.codecs.iso20022.safexml import parser
+from hub.codecs.iso20022.tree import serialise
 from hub.errors import CodecError, Diagnostic, Severity
 from hub.model import Agent, ChargeBearer, Message, Money, Party, PostalAddress
 from hub.model.rules import looks_like_iban
 
-Node = tuple[str, Any, dict[str, str]]
+Node = tuple[str, Any]
+"""(element name, value in the data form of `tree`: text, (text, Ccy), or a dict of children)."""
 NOT_PROVIDED = "NOTPROVIDED"
 PERSON_SCHEMES = frozenset({"ARNU", "CCPT", "DRLC", "EMPL", "NIDN", "SOSE", "POID"})
 CREDITOR_AGENT_CODES = frozenset({"CHQB", "HOLD", "PHOB", "TELB"})
@@ -34,49 +37,34 @@ NEXT_AGENT_CODES = frozenset({"PHOA", "TELA"})
 _CODE4 = re.compile(r"[A-Z0-9]{1,4}")
 
 
-def node(tag: str, content: Any, keep: bool = False, **attrs: str) -> Node | None:
-    """An element; None when it would be empty (unless `keep`: mandatory and all-optional)."""
+def node(tag: str, content: Any, keep: bool = False, Ccy: str | None = None) -> Node | None:
+    """An element; None when it would be empty (unless `keep`: mandatory and all-optional).
+    `content` is text, or a list of child nodes (None for those left out)."""
     if content is None:
-        return (tag, [], attrs) if keep else None
-    if isinstance(content, list):
-        children = [c for c in content if c is not None]
-        if not children and not keep:
-            return None
-        return (tag, children, attrs)
-    return (tag, str(content), attrs)
-
-
-def _escape(value: str) -> str:
-    """Text or attribute content; a carriage return as a reference so parsing keeps it."""
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    return value
-
-
-def markup(item: Node, out: list[str]) -> None:
-    """Append one element as XML text (the caller opens the namespace on the outer element)."""
-    tag, content, attrs = item
-    if attrs:
-        opening = tag + "".join(f' {key}="{_escape(value)}"' for key, value in attrs.items())
-    else:
-        opening = tag
-    if isinstance(content, str):
-        out.append(f"<{opening}>{_escape(content)}</{tag}>")
-    elif content:
-        out.append(f"<{opening}>")
+        return (tag, "") if keep else None
+    kind = type(content)
+    if kind is str and Ccy is None:
+        return (tag, content)
+    if kind is list:
+        children: dict[str, Any] = {}
         for child in content:
-            markup(child, out)
-        out.append(f"</{tag}>")
-    else:
-        out.append(f"<{opening}/>")
+            if child is None:
+                continue
+            name, value = child
+            if name in children:  # repeated elements sit together in every ISO 20022 XSD
+                old = children[name]
+                if type(old) is list:
+                    old.append(value)
+                else:
+                    children[name] = [old, value]
+            else:
+                children[name] = value
+        if not children:
+            return (tag, "") if keep else None
+        return (tag, children)
+    if Ccy is not None:
+        return (tag, (str(content), Ccy))
+    return (tag, str(content))
 
 
 # what lxml refuses in element text: control characters other than tab, newline and return
@@ -95,6 +83,7 @@ class Writer:
     truncate: bool = False
     report: list[Diagnostic] = field(default_factory=list)
     where: str = ""
+    advice: bool = False  # a pacs.009 ADV: settled by a separate cover, SttlmMtd COVE
 
     def fit(self, value: str | None, limit: int, where: str) -> str | None:
         if value is None or len(value) <= limit:
@@ -111,8 +100,15 @@ class Writer:
                                       Severity.WARNING))
         return value
 
-    def t(self, tag: str, value: str | None, limit: int = 35, where: str = "") -> Node | None:
-        return node(tag, self.fit(value, limit, where or tag))
+    def t(self, tag: str, value: str | None, limit: int = 35, where: str = "",
+          under: str = "") -> Node | None:
+        """A text element of at most `limit` characters; its location for the report is
+        `where`, else `under`/tag, else the tag (built only when something is reported)."""
+        if value is None:
+            return None
+        if type(value) is str and len(value) <= limit:
+            return (tag, value)
+        return node(tag, self.fit(value, limit, where or (f"{under}/{tag}" if under else tag)))
 
     # --- components -----------------------------------------------------------------------
 
@@ -125,13 +121,13 @@ class Writer:
         if adr is None:
             return None
         return node("PstlAdr", [
-            self.t("StrtNm", adr.street_name, 70, f"{where}/StrtNm"),
-            self.t("BldgNb", adr.building_number, 16, f"{where}/BldgNb"),
-            self.t("PstCd", adr.post_code, 16, f"{where}/PstCd"),
-            self.t("TwnNm", adr.town_name, 35, f"{where}/TwnNm"),
-            self.t("CtrySubDvsn", adr.country_sub_division, 35, f"{where}/CtrySubDvsn"),
+            self.t("StrtNm", adr.street_name, 70, under=where),
+            self.t("BldgNb", adr.building_number, 16, under=where),
+            self.t("PstCd", adr.post_code, 16, under=where),
+            self.t("TwnNm", adr.town_name, 35, under=where),
+            self.t("CtrySubDvsn", adr.country_sub_division, 35, under=where),
             node("Ctry", adr.country),
-            *[self.t("AdrLine", line, 70, f"{where}/AdrLine") for line in adr.lines[:7]],
+            *[self.t("AdrLine", line, 70, under=where) for line in adr.lines[:7]],
         ])
 
     def account(self, tag: str, value: str | None, where: str) -> Node | None:
@@ -154,11 +150,13 @@ class Writer:
         if agent is None and not keep:
             return None
         a = agent or Agent()
+        if a.bic is not None and a.name is None and a.member_id is None and a.address is None:
+            return (tag, {"FinInstnId": {"BICFI": a.bic}})  # the usual agent: a BIC alone
         where = f"{self.where}/{tag}"
         fin = node("FinInstnId", [
             node("BICFI", a.bic),
             self.clearing(a.clearing_system, a.member_id),
-            self.t("Nm", a.name, 140, f"{where}/Nm"),
+            self.t("Nm", a.name, 140, under=where),
             self.address(a.address, f"{where}/PstlAdr"),
         ])
         if fin is None:
@@ -199,8 +197,8 @@ class Writer:
             return node(tag, None, keep=keep)
         where = f"{self.where}/{tag}"
         return node(tag, [
-            self.t("Nm", p.name, 140, f"{where}/Nm"),
-            self.address(p.address, f"{where}/PstlAdr"),
+            self.t("Nm", p.name, 140, under=where),
+            self.address(p.address, f"{where}/PstlAdr") if p.address is not None else None,
             self.party_id(p),
             node("CtryOfRes", p.country_of_residence),
         ], keep=keep)
@@ -308,7 +306,9 @@ class Writer:
         method = m.extra.get("iso.SttlmMtd")
         system = m.extra.get("iso.ClrSys")
         if method is None:
-            if self.profile is not None:
+            if self.advice:
+                method = "COVE"
+            elif self.profile is not None:
                 method = self.profile.settlement_method
                 system = system or self.profile.clearing_system
             elif m.instructing_reimbursement_agent or m.instructed_reimbursement_agent:
@@ -712,22 +712,42 @@ def document_ns(definition: str) -> str:
     return NS_PREFIX + definition
 
 
-def assemble(doc: Node, definition: str, hdr: Node | None, head: str) -> etree._Element:
-    """AppHdr + Document in the SWIFT envelope, or the bare Document.
+@dataclass(frozen=True)
+class Written:
+    """One encoded message: its XML text and the data form it was written from."""
 
-    The tree is written as XML text and parsed once: libxml2 builds it several times faster
-    than one lxml SubElement call per element, and the result serialises identically.
+    text: str
+    definition: str
+    message_name: str
+    message: dict[str, Any]  # the children of the message element (GrpHdr, CdtTrfTxInf ...)
+    head: str | None = None  # the header's message definition, with `header`
+    header: dict[str, Any] | None = None
+
+    @property
+    def xml(self) -> bytes:
+        """The bytes lxml writes for this tree (declaration, then the UTF-8 text)."""
+        return b"<?xml version='1.0' encoding='UTF-8'?>\n" + self.text.encode("utf-8")
+
+
+def assemble(doc: Node, definition: str, hdr: Node | None, head: str) -> Written:
+    """AppHdr + Document in the SWIFT envelope, or the bare Document, as XML text.
+
+    The text is what libxml2 writes for the same tree (tests/unit/iso20022/test_fast_paths.py
+    compares it with a tree built one SubElement at a time), so it can be sent without going
+    through lxml; `encode_tree` parses it when a tree is wanted.
     """
     ns = document_ns(definition)
     out: list[str] = []
+    header = None
     if hdr is not None:
+        header = hdr[1] if type(hdr[1]) is dict else {}
         out.append(f'<Envelope xmlns="{ENVELOPE_NS}"><AppHdr xmlns="{NS_PREFIX + head}">')
-        for child in hdr[1]:
-            markup(child, out)
+        serialise(header, out)
         out.append("</AppHdr>")
-    out.append(f'<Document xmlns="{ns}">')
-    markup(doc, out)
-    out.append("</Document>")
+    name, message = doc
+    out.append(f'<Document xmlns="{ns}"><{name}>')
+    serialise(message, out)
+    out.append(f"</{name}></Document>")
     if hdr is not None:
         out.append("</Envelope>")
     text = "".join(out)
@@ -735,4 +755,10 @@ def assemble(doc: Node, definition: str, hdr: Node | None, head: str) -> etree._
     if bad is not None:  # the message lxml gives when such a value is assigned to an element
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
                          f"or control characters (found {bad.group()!r})")
-    return etree.fromstring(text.encode("utf-8"), parser())
+    return Written(text=text, definition=definition, message_name=name,
+                   message=message if type(message) is dict else {},
+                   head=head if hdr is not None else None, header=header)
+
+
+def parse_written(written: Written) -> etree._Element:
+    return etree.fromstring(written.text.encode("utf-8"), parser())

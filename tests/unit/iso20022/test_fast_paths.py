@@ -1,14 +1,17 @@
 """The fast paths agree with the reference ones.
 
-- Writing: the XML text built in one go and parsed once serialises byte for byte as the tree
-  built element by element with lxml (the reference renderer below), for every format, the
+- Writing: the XML text serialised from the data form is, byte for byte, what lxml writes for
+  the tree built element by element (the reference renderer below), for every format, the
   samples written again, generated messages and awkward characters.
-- Reading back what was just written (`decode_tree(..., schema=False)`) gives the messages and
-  diagnostics of decoding the serialised bytes with the XSD.
-- `components.first` / `first_text` and the shared `Children` index find what ElementPath's
-  `find` / `findtext` find.
-- The profile rules: text in one call equals itertext, identifiers come out in the order of
-  the tag-by-tag reading, and the cached lookups of a context give the same findings again.
+- Reading back what was just written, from its data form (`decode_written`) or its tree
+  (`decode_tree(..., schema=False)`), gives the messages and diagnostics of decoding the bytes
+  with the XSD.
+- The data form (`tree.read`) holds every element, text and amount of every sample:
+  serialised again it is the same XML up to insignificant whitespace; `tree.get` / `text` find
+  what ElementPath's `find` / `findtext` find.
+- The profile rules find the same with the decoder's shortcuts (the text in one C-level call,
+  the index built while reading) as from the data form alone, and report identifiers in table
+  order, then document order.
 """
 
 from __future__ import annotations
@@ -23,11 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from hub.codecs.base import Options
-from hub.codecs.iso20022 import CODEC, write
-from hub.codecs.iso20022.components import Children, first, first_text, q
+from hub.codecs.iso20022 import CODEC, profiles, tree, write
 from hub.codecs.iso20022.safexml import parse
 from hub.model import Message, Party, PostalAddress, to_data
-from tests.support import vector_files
+from tests.support import OWN_VECTORS, vector_files
 from tests.unit.iso20022.strategies import pacs008_message
 from tests.unit.iso20022.test_encode import (
     ANSWER,
@@ -41,42 +43,55 @@ from tests.unit.iso20022.test_encode import (
 )
 
 SAMPLES = vector_files("iso20022", "samples", pattern="**/*.xml")
+OWN = OWN_VECTORS / "iso20022"
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 EVERY_FORMAT = [(TRANSFER, "pacs.008"), (FI, "pacs.009"), (COVER, "pacs.009cov"),
+                (FI, "pacs.009adv"),
                 (STATUS, "pacs.002"), (RETURN, "pacs.004"), (CANCEL, "camt.056"),
                 (RESOLUTION, "camt.029"), (TRANSFER, "pain.001")]
 
 
 # --- the reference renderer: one lxml SubElement per element ---------------------------------
 
-def _render(parent: etree._Element | None, item: write.Node, p: str,
-            nsmap: dict[str | None, str] | None = None) -> etree._Element:
-    tag, content, attrs = item
+def _render(parent: etree._Element | None, tag: str, value: Any, p: str,
+            nsmap: dict[str | None, str] | None = None) -> etree._Element | None:
+    if type(value) is list:
+        for item in value:
+            _render(parent, tag, item, p)
+        return None
+    attrs = {"Ccy": value[1]} if type(value) is tuple else None
     if parent is None:
-        el = etree.Element(p + tag, attrs or None, nsmap=nsmap)
+        el = etree.Element(p + tag, attrs, nsmap=nsmap)
     else:
-        el = etree.SubElement(parent, p + tag, attrs or None)
-    if isinstance(content, str):
-        el.text = content
+        el = etree.SubElement(parent, p + tag, attrs)
+    if type(value) is tuple:
+        el.text = value[0]
+    elif type(value) is str:
+        el.text = value or None
     else:
-        for child in content:
-            _render(el, child, p)
+        for name, child in value.items():
+            _render(el, name, child, p)
     return el
 
 
 def _reference_assemble(doc: write.Node, definition: str, hdr: write.Node | None,
-                        head: str) -> etree._Element:
+                        head: str) -> write.Written:
     ns = write.document_ns(definition)
-    document = _render(None, ("Document", [doc], {}), f"{{{ns}}}", {None: ns})
-    if hdr is None:
-        return document
-    envelope = etree.Element(f"{{{write.ENVELOPE_NS}}}Envelope",
-                             nsmap={None: write.ENVELOPE_NS})
-    head_ns = write.NS_PREFIX + head
-    envelope.append(_render(None, hdr, f"{{{head_ns}}}", {None: head_ns}))
-    envelope.append(document)
-    return envelope
+    name, message = doc
+    document = _render(None, "Document", {name: message}, f"{{{ns}}}", {None: ns})
+    assert document is not None
+    tree = document
+    if hdr is not None:
+        tree = etree.Element(f"{{{write.ENVELOPE_NS}}}Envelope", nsmap={None: write.ENVELOPE_NS})
+        head_ns = write.NS_PREFIX + head
+        header = _render(None, hdr[0], hdr[1], f"{{{head_ns}}}", {None: head_ns})
+        tree.append(header)
+        tree.append(document)
+    return write.Written(text=etree.tostring(tree, encoding=str), definition=definition,
+                         message_name=name, message=message,
+                         head=head if hdr is not None else None,
+                         header=hdr[1] if hdr is not None else None)
 
 
 Renderers = Callable[..., tuple[bytes, bytes]]
@@ -148,14 +163,17 @@ def test_control_characters_are_refused_like_lxml(options: Options) -> None:
 
 # --- reading back the tree just written -------------------------------------------------------
 
-def _same_decode(tree: etree._Element, fmt: str, options: Options) -> None:
-    raw = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-    fast = CODEC.decode_tree(tree, fmt, options, schema=False)
-    reference = CODEC.decode(raw, fmt, options)
-    assert [to_data(m) for m in fast.messages] == [to_data(m) for m in reference.messages]
-    assert fast.diagnostics == reference.diagnostics
-    assert (fast.format, fast.sender, fast.receiver) == (reference.format, reference.sender,
-                                                         reference.receiver)
+def _same_decode(written: write.Written, fmt: str, options: Options) -> None:
+    reference = CODEC.decode(written.xml, fmt, options)
+    tree = write.parse_written(written)
+    assert etree.tostring(tree, xml_declaration=True, encoding="UTF-8") == written.xml
+    for fast in (CODEC.decode_written(written, fmt, options),
+                 CODEC.decode_tree(tree, fmt, options, schema=False)):
+        assert [to_data(m) for m in fast.messages] == [to_data(m) for m in reference.messages]
+        assert fast.diagnostics == reference.diagnostics
+        assert (fast.format, fast.sender, fast.receiver) == (
+            reference.format, reference.sender, reference.receiver)
+        assert fast.envelope.business_service == reference.envelope.business_service
 
 
 @pytest.mark.parametrize("message, fmt", EVERY_FORMAT, ids=lambda v: v if isinstance(v, str)
@@ -166,13 +184,13 @@ def test_read_back_equals_decoding_the_bytes(message: Message, fmt: str, profile
     if fmt == "pain.001":
         message = replace(message, requested_execution_date=message.settlement_date)
     opts = replace(options, profile=profile)
-    _same_decode(CODEC.encode_tree([message], fmt, opts), fmt, opts)
+    _same_decode(CODEC.write_data([message], fmt, opts), fmt, opts)
 
 
 @SETTINGS
 @given(pacs008_message())
 def test_read_back_of_generated_messages(options: Options, message: Message) -> None:
-    _same_decode(CODEC.encode_tree([message], "pacs.008", options, validate=False), "pacs.008",
+    _same_decode(CODEC.write_data([message], "pacs.008", options), "pacs.008",
                  replace(options, profile="cbpr"))
 
 
@@ -182,78 +200,111 @@ def test_answers_keep_their_references_when_read_back(options: Options) -> None:
     assert back.original_message_id == ANSWER["original_message_id"]
 
 
-# --- first / first_text against ElementPath ---------------------------------------------------
+# --- the data form ----------------------------------------------------------------------------
 
-PATHS = ("GrpHdr/MsgId", "GrpHdr/NbOfTxs", "GrpHdr/SttlmInf/SttlmMtd", "GrpHdr/SttlmInf/ClrSys/Cd",
-         "CdtTrfTxInf/PmtId/UETR", "CdtTrfTxInf/InstgAgt/FinInstnId/BICFI",
-         "CdtTrfTxInf/Dbtr/PstlAdr/AdrLine", "CdtTrfTxInf/ChrgBr", "TxInfAndSts/OrgnlUETR",
-         "Undrlyg/TxInf/Case/Cretr/Agt/FinInstnId/BICFI", "PmtInf/CdtTrfTxInf/Amt/InstdAmt",
-         "CdtTrfTxInf/RmtInf/Ustrd", "Nothing/Here", "GrpHdr/Nothing")
+def _parts(path: Path) -> list[etree._Element]:
+    root, _ = parse(path.read_bytes())
+    assert root is not None
+    return [el for el in root.iter() if isinstance(el.tag, str)
+            and el.tag.endswith(("}AppHdr", "}Document"))]
+
+
+def _cut(el: etree._Element) -> int:
+    return el.tag.index("}") + 1
+
+
+def _shape(el: etree._Element) -> tuple[Any, ...]:
+    """An element as (namespace, local name, attributes, text or children): what the message
+    says, without prefixes and indentation."""
+    name = etree.QName(el)
+    body: Any = tuple(_shape(c) for c in el) if len(el) else (el.text or "")
+    return name.namespace, name.localname, dict(el.attrib), body
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_first_finds_what_elementpath_finds(path: Path) -> None:
-    root, _ = parse(path.read_bytes())
-    assert root is not None
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not el.tag.endswith("}Document"):
+def test_data_form_holds_every_element(path: Path) -> None:
+    for part in _parts(path):
+        data = tree.read(part)
+        out: list[str] = []
+        tree.serialise(data, out)
+        ns = part.tag[1:_cut(part) - 1]
+        name = part.tag[_cut(part):]
+        again = etree.fromstring(f'<{name} xmlns="{ns}">{"".join(out)}</{name}>')
+        assert _shape(again)[3] == _shape(part)[3]  # the children: the data form's content
+        index: dict[str, list[Any]] = {name: [] for name in profiles.WATCHED}
+        assert tree.read(part, index) == data
+        assert index == tree.index_of(data, profiles.WATCHED)
+
+
+PATHS = (("GrpHdr", "MsgId"), ("GrpHdr", "NbOfTxs"), ("GrpHdr", "SttlmInf", "SttlmMtd"),
+         ("GrpHdr", "SttlmInf", "ClrSys", "Cd"), ("CdtTrfTxInf", "PmtId", "UETR"),
+         ("CdtTrfTxInf", "InstgAgt", "FinInstnId", "BICFI"),
+         ("CdtTrfTxInf", "Dbtr", "PstlAdr", "AdrLine"), ("CdtTrfTxInf", "ChrgBr"),
+         ("TxInfAndSts", "OrgnlUETR"), ("Undrlyg", "TxInf", "Case", "Cretr", "Agt", "FinInstnId",
+                                       "BICFI"),
+         ("PmtInf", "CdtTrfTxInf", "Amt", "InstdAmt"), ("CdtTrfTxInf", "RmtInf", "Ustrd"),
+         ("Nothing", "Here"), ("GrpHdr", "Nothing"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_get_finds_what_elementpath_finds(path: Path) -> None:
+    for part in _parts(path):
+        if not part.tag.endswith("}Document"):
             continue
-        message = el[0]
-        p = message.tag[: message.tag.index("}") + 1]
-        index = Children()
-        for step in PATHS:
-            assert first(message, p, step) is message.find(q(p, step))
-            assert first_text(message, p, step) == message.findtext(q(p, step))
-            assert index.first(message, p, step) is message.find(q(p, step))
-            assert index.text(message, p, step) == message.findtext(q(p, step))
+        message = part[0]
+        p = message.tag[: _cut(message)]
+        data = tree.read(message)
+        for steps in PATHS:
+            query = "/".join(p + step for step in steps)
+            assert tree.text(data, *steps) == message.findtext(query)
+            assert (tree.get(data, *steps) is None) == (message.find(query) is None)
 
 
-def test_first_searches_past_a_dead_end_in_document_order() -> None:
+def test_get_searches_past_a_dead_end_in_document_order() -> None:
     root = etree.fromstring(b"<r><a><c/></a><a><b>one</b></a><a><b>two</b></a></r>")
-    for find in (first, Children().first):
-        assert find(root, "", "a/b") is root.find("a/b")
-        assert find(root, "", "a/x") is None and find(root, "", "x") is None
-    assert first_text(root, "", "a/b") == Children().text(root, "", "a/b") == "one"
-    assert first_text(root, "", "a/c") == Children().text(root, "", "a/c") == ""
+    data = tree.read(root)
+    assert tree.text(data, "a", "b") == root.findtext("a/b") == "one"
+    assert tree.get(data, "a", "x") is None and tree.get(data, "x") is None
+    assert tree.text(data, "a", "c") == root.findtext("a/c") == ""
 
 
-# --- profile rules: one walk instead of one per tag -------------------------------------------
+# --- profile rules: the decoder's shortcuts against the data form alone -----------------------
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_charset_rule_matches_a_tag_by_tag_reading(path: Path, options: Options) -> None:
-    """Text gathered in one call equals itertext; identifiers come out in the order the
-    one-walk-per-tag reading gave (table order, then document order); a second run of the
-    rules on the same context (its cached lookups) finds the same."""
-    from hub.codecs.iso20022 import profiles
-
-    root, _ = parse(path.read_bytes())
-    assert root is not None
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not el.tag.endswith(("}Document", "}AppHdr")):
-            continue
-        part = el[0] if el.tag.endswith("}Document") else el
-        assert etree.tostring(part, method="text", encoding=str, with_tail=False) == "".join(
-            part.itertext())
-        p = part.tag[: part.tag.index("}") + 1]
-        order = profiles._identifier_order(p)
-        walked = sorted(part.iter(*order), key=lambda e: order[e.tag])
-        assert walked == [e for tag in profiles.IDENTIFIERS for e in part.iter(p + tag)]
+@pytest.mark.parametrize("path", SAMPLES + sorted(OWN.glob("base-*.xml")), ids=lambda p: p.name)
+def test_rules_find_the_same_from_the_data_form_alone(path: Path, options: Options) -> None:
     decoded = CODEC.decode(path.read_bytes(), None, options)
     header, document = decoded.envelope.header, decoded.envelope.document
-    hp = header.tag[: header.tag.index("}") + 1] if header is not None else ""
-    p = document.tag[: document.tag.index("}") + 1]
-    ctx = profiles.Context(format=decoded.format, message=document[0], p=p, header=header, hp=hp)
+    message = document[0]
+    header_data = tree.read(header) if header is not None else None
+    where = profiles.xpath(message)
+    header_where = profiles.xpath(header) if header is not None else "/AppHdr"
     for profile in profiles.BY_NAME.values():
-        assert profiles.check(profile, ctx) == profiles.check(profile, ctx)
+        index: dict[str, list[Any]] = {name: [] for name in profiles.WATCHED}
+        data = tree.read(message, index)
+        fast = profiles.Context(format=decoded.format, data=data, where=where,
+                                header=header_data, header_where=header_where,
+                                element=message, header_element=header, index=index)
+        alone = profiles.Context(format=decoded.format, data=tree.read(message),
+                                 where=where, header=header_data, header_where=header_where)
+        found = profiles.check(profile, fast)
+        assert found == profiles.check(profile, alone)
+        assert found == profiles.check(profile, fast)  # the cached lookups give the same
 
 
 def test_identifiers_are_reported_in_table_order() -> None:
-    from hub.codecs.iso20022 import profiles
-
-    ns = "{urn:x}"
     message = etree.fromstring(
         b'<M xmlns="urn:x"><T><EndToEndId>/a</EndToEndId><MsgId>b/</MsgId></T>'
         b'<T><InstrId>c//d</InstrId><MsgId>/e</MsgId></T></M>')
-    ctx = profiles.Context(format="pacs.008", message=message, p=ns)
-    found = [where for _, where in profiles.charset()(ctx)]
-    assert found == ["/M/T[1]/MsgId", "/M/T[2]/MsgId", "/M/T[2]/InstrId", "/M/T[1]/EndToEndId"]
+    data = tree.read(message)
+    for element in (message, None):
+        ctx = profiles.Context(format="pacs.008", data=data, where="/M", element=element)
+        found = [where for _, where in profiles.charset()(ctx)]
+        assert found == ["/M/T[1]/MsgId", "/M/T[2]/MsgId", "/M/T[2]/InstrId", "/M/T[1]/EndToEndId"]
+
+
+@pytest.mark.parametrize("text, outside", [
+    ("plain ASCII 0-9 !#$%&*=^_`{|}~\";<>@[\\]", False), ("tab\tnew\nline\r", False),
+    ("é", True), ("\x7f", True), ("€", True)])
+def test_quick_character_check_agrees_with_the_pattern(text: str, outside: bool) -> None:
+    assert profiles._outside_finx(text) is outside
+    assert (profiles._OUTSIDE_EXTENDED.search(text) is not None) is outside

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from hub import codecs
 from hub.codecs.base import Options
 from hub.codecs.translate import compare, compare_all, translate
-from hub.errors import Diagnostic
-from hub.model import Agent, Message, Money, Party
+from hub.errors import Diagnostic, HubError
+from hub.model import Agent, Message, Money, Party, to_data
 from tests.support import vector_files
 from tests.unit.iso20022.strategies import pacs008_message
 from tests.unit.translate.test_translate import MT_OF, target_of
@@ -146,3 +146,25 @@ def test_compare_equals_compare_all_on_generated_pairs(first: Message, second: M
     result = replace(first, **changes)
     assert _view(compare(first, result, "pacs.008")) == _view(
         compare_all(first, result, "pacs.008"))
+
+
+# --- the replace of the canonical types -------------------------------------------------------
+
+@SETTINGS
+@given(pacs008_message())
+def test_replace_equals_dataclasses_replace(message: Message) -> None:
+    import dataclasses
+
+    from hub.codecs.translate import replace as fast_replace
+    changes: dict[str, Any] = {"message_id": "OTHER", "narrative": None,
+                               "intermediary_agents": ()}
+    assert to_data(fast_replace(message, **changes)) == to_data(
+        dataclasses.replace(message, **changes))
+    if message.debtor is not None:
+        assert fast_replace(message.debtor, bic="BANKGB2LXXX") == dataclasses.replace(
+            message.debtor, bic="BANKGB2LXXX")
+    agent = Agent(bic="BANKGB2L", name="Bank")
+    assert fast_replace(agent, bic="BANKGB2LXXX") == dataclasses.replace(agent,
+                                                                       bic="BANKGB2LXXX")
+    with pytest.raises(HubError):  # the constructor's checks still run
+        fast_replace(agent, bic="not a bic")

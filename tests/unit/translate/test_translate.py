@@ -157,3 +157,23 @@ def test_canonical_to_mt103_to_pacs008_keeps_what_mt_carries(options, message) -
     for agent in ("debtor_agent", "creditor_agent"):  # BICs are written with 11 characters
         bic = getattr(message, agent).bic
         assert getattr(back, agent).bic == (bic + "XXX" if len(bic) == 8 else bic)
+
+
+def test_mt202_becomes_a_pacs009_advice_and_back(options) -> None:  # type: ignore[no-untyped-def]
+    """An MT 202 sent straight to the beneficiary institution, its funds coming through the
+    reimbursement agents: CBPR+ carries it as a pacs.009 ADV (settled by a separate cover)."""
+    path = next(p for p in PAIRS if p.stem == "p_2_2_1__mt202_pacs_009_B_C")
+    raw = path.read_bytes().replace(b":57A:HELSFIHHXXX", b":53A:CHASUS33XXX\r\n:57A:HELSFIHHXXX")
+    result = translate(raw, "pacs.009adv", options=options)
+    assert result.ok, result.diagnostics
+    assert b"<BizSvc>swift.cbprplus.adv.03</BizSvc>" in result.output
+    assert b"<SttlmMtd>COVE</SttlmMtd>" in result.output
+    decoded = codecs.decode(result.output, options=replace(options, profile="cbpr"))
+    assert decoded.format == "pacs.009adv"
+    assert [d.code for d in decoded.diagnostics if d.severity is Severity.ERROR] == []
+    message = decoded.messages[0]
+    assert message.instructing_reimbursement_agent is not None
+    assert message.instructing_reimbursement_agent.bic == "CHASUS33XXX"
+    back = translate(result.output, "mt202", options=options)
+    assert back.ok, back.diagnostics
+    assert b":53A:CHASUS33XXX" in back.output
