@@ -177,6 +177,10 @@ def _envelope(args: argparse.Namespace, report: list[Diagnostic]) -> dict[str, A
     if args.truncate:
         envelope["truncate"] = True
         envelope["report"] = report
+    if _is_mx(args.to):  # the rail's profile shapes the XML; what it defaults is reported
+        envelope["report"] = report
+        if args.profile:
+            envelope["profile"] = args.profile
     return envelope
 
 

@@ -24,6 +24,7 @@ from uuid import UUID
 from hub import codecs
 from hub.codecs.base import Decoded, Options
 from hub.codecs.iso20022 import CODEC as ISO20022  # (its import registers the XLATE.* codes)
+from hub.codecs.swift_mt.from_canonical import reject_return_text as field79
 from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors
 from hub.model import Agent, Kind, Message, Party, to_data
 
@@ -354,18 +355,35 @@ def _mt202(m: Message, notes: _Notes) -> Message:
 
 
 def _mt_n99(m: Message, notes: _Notes) -> Message:
-    lines = [f"/REJT/{'99'}", f"/{m.reason_code or 'NARR'}/"]
-    if m.original_message_id or m.related_reference:
-        lines.append(f"/MREF/{m.original_message_id or m.related_reference}")
-    if m.end_to_end_id:
-        lines.append(f"/TREF/{m.end_to_end_id}")
-    if m.original_uetr:
-        lines.append(f"/TEXT//UETR/{m.original_uetr}")
-    notes.moved("status reason and original references -> 79 /REJT/", "reason_code")
-    return replace(m, kind=Kind.FREE_FORMAT, instruction_id=m.message_id or m.instruction_id,
-                   related_reference=m.original_message_id or m.related_reference,
-                   uetr=m.original_uetr, original_uetr=None, narrative="\n".join(lines),
-                   status=None, reason_code=None, end_to_end_id=None)
+    """A rejection (status RJCT) or a return stays what it is: the MT codec writes field 79 in
+    the reject/return guideline layout from the status, reason and references, and reads the
+    same values back, so the report lists only what field 79 really cut or filled in."""
+    if m.kind is Kind.STATUS_REPORT and (m.status or "RJCT").upper() != "RJCT":
+        raise CodecError(f"a status report {m.status} has no MT n99 form (only a rejection, "
+                         "RJCT, or a return)", code="XLATE.UNSUPPORTED", location="status")
+    changes: dict[str, Any] = {}
+    # /MREF/ and /TREF/ hold 16x: cut with '+' here, so field 21 and /MREF/ agree
+    for name, value in (("original_message_id", m.original_message_id or m.related_reference),
+                        ("end_to_end_id", m.end_to_end_id)):
+        if value is not None and len(value) > 16:
+            cut = value[:15] + "+"
+            notes.found.append(Diagnostic("XLATE.TRUNCATED", f"{value!r} cut to {cut!r}",
+                                          f"{name} -> 79", Severity.WARNING))
+            value = cut
+        changes[name] = value
+    extra = dict(m.extra)
+    if "mt.79.field" not in extra:  # ISO 20022 does not say which field caused it
+        extra["mt.79.field"] = "99"
+        notes.found.append(Diagnostic("XLATE.DEFAULTED", "the field that caused the reject or "
+                                      "return is unknown; written as '99'", "79 line 1",
+                                      Severity.WARNING))
+    notes.moved("status reason and original references -> 79 /REJT/ or /RETN/", "reason_code")
+    meant = replace(m, instruction_id=m.message_id or m.instruction_id,
+                    related_reference=changes["original_message_id"],
+                    uetr=m.original_uetr or m.uetr, narrative=None, extra=extra,
+                    status="RJCT" if m.kind is Kind.STATUS_REPORT else m.status, **changes)
+    # field 79 as the codec writes it, kept as the narrative it reads back
+    return replace(meant, narrative=field79(meant))
 
 
 def _mt192(m: Message, notes: _Notes) -> Message:

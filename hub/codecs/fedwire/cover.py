@@ -20,7 +20,7 @@ from typing import Any
 
 from hub.codecs.fedwire.reader import FedwireMessage, Tag
 from hub.codecs.swift_mt.fields import notation
-from hub.codecs.swift_mt.from_canonical import _Out, agent_field, party_field
+from hub.codecs.swift_mt.from_canonical import TextFields, agent_field, party_field
 from hub.codecs.swift_mt.to_canonical import agent, party
 from hub.errors import ModelError
 from hub.model import Kind, Message, Money
@@ -129,7 +129,7 @@ def underlying_of(m: FedwireMessage, outer: dict[str, Any]) -> tuple[Message | N
 def write_cover(u: Message, render: Callable[[str, dict[str, str]], str]) -> dict[str, str]:
     """FAIM tag -> text for every element of the underlying message that has a value; what does
     not fit its MT field raises CodecError (CODEC.CANNOT_ENCODE)."""
-    out = _Out(truncate=False, report=None)
+    out = TextFields(truncate=False, report=None)
     if u.debtor is not None:
         party_field(out, "50", u.debtor, "underlying.debtor")
     agent_field(out, "52", u.debtor_agent, "underlying.debtor_agent",

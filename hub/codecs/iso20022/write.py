@@ -24,7 +24,7 @@ from hub.codecs.iso20022.profiles import Profile
 from hub.codecs.iso20022.safexml import parser
 from hub.codecs.iso20022.tree import serialise
 from hub.errors import CodecError, Diagnostic, Severity
-from hub.model import Agent, ChargeBearer, Message, Money, Party, PostalAddress
+from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party, PostalAddress
 from hub.model.rules import looks_like_iban
 
 Node = tuple[str, Any]
@@ -35,6 +35,13 @@ CREDITOR_AGENT_CODES = frozenset({"CHQB", "HOLD", "PHOB", "TELB"})
 FI_CREDITOR_AGENT_CODES = frozenset({"PHOB", "TELB"})
 NEXT_AGENT_CODES = frozenset({"PHOA", "TELA"})
 _CODE4 = re.compile(r"[A-Z0-9]{1,4}")
+# Fedwire Funds Release 2025 local instrument (LclInstrm/Prtry) when the message names none:
+# customer transfer (pacs.008), bank transfer (pacs.009), cover (pacs.009 COV)
+FEDWIRE_LOCAL_INSTRUMENT: dict[Kind, str] = {
+    Kind.CUSTOMER_CREDIT_TRANSFER: "CTRC",
+    Kind.FI_CREDIT_TRANSFER: "BTRC",
+    Kind.COVER: "COVS",
+}
 
 
 def node(tag: str, content: Any, keep: bool = False, Ccy: str | None = None) -> Node | None:
@@ -127,7 +134,8 @@ class Writer:
             self.t("TwnNm", adr.town_name, 35, under=where),
             self.t("CtrySubDvsn", adr.country_sub_division, 35, under=where),
             node("Ctry", adr.country),
-            *[self.t("AdrLine", line, 70, under=where) for line in adr.lines[:7]],
+            # an empty line (a blank FAIM address line) is no AdrLine: Max70Text has minLength 1
+            *[self.t("AdrLine", line, 70, under=where) for line in adr.lines[:7] if line],
         ])
 
     def account(self, tag: str, value: str | None, where: str) -> Node | None:
@@ -164,6 +172,18 @@ class Writer:
                 return None
             fin = node("FinInstnId", None, keep=True)  # all-optional content: valid when empty
         return node(tag, [fin])
+
+    def interbank(self, tag: str, agent: Agent | None) -> Node | None:
+        """InstgAgt / InstdAgt. The Fedwire schemas allow only the clearing member id (the ABA
+        routing number) there: a name, BIC or address the agent also has is not written."""
+        if agent is None or not self.fedwire or agent.member_id is None:
+            return self.agent(tag, agent)
+        return node(tag, [node("FinInstnId", [
+            self.clearing(agent.clearing_system, agent.member_id)])])
+
+    @property
+    def fedwire(self) -> bool:
+        return self.profile is not None and self.profile.name == "fedwire"
 
     def agent_account(self, tag: str, agent: Agent | None) -> Node | None:
         return self.account(tag, agent.account if agent else None, f"{self.where}/{tag}")
@@ -232,9 +252,9 @@ class Writer:
     def payment_type(self, m: Message) -> Node | None:
         priority = m.priority if m.priority in ("HIGH", "NORM") else None
         local = m.local_instrument
-        fedwire = self.profile is not None and self.profile.name == "fedwire"
-        if local is None and fedwire:
-            local = self.default("CTRC" if m.format != "pacs.009" else "BTRC",
+        fedwire = self.fedwire
+        if local is None and fedwire and m.kind in FEDWIRE_LOCAL_INSTRUMENT:
+            local = self.default(FEDWIRE_LOCAL_INSTRUMENT[m.kind],
                                  f"{self.where}/PmtTpInf/LclInstrm", "Fedwire local instrument")
         return node("PmtTpInf", [
             node("InstrPrty", priority),
@@ -265,6 +285,8 @@ class Writer:
         if m.remittance_info is None:
             return None
         lines = m.remittance_info.split("\n")
+        if self.fedwire:  # one Ustrd in the Fedwire schemas; FAIM {6000} lines are fixed-width
+            lines = ["".join(lines)]
         return node("RmtInf", [self.t("Ustrd", line, 140, f"{self.where}/RmtInf/Ustrd")
                                for line in lines])
 
@@ -339,6 +361,9 @@ class Writer:
         return m.end_to_end_id or self.default(NOT_PROVIDED, f"{self.where}/PmtId/EndToEndId")
 
     def uetr(self, m: Message) -> str | None:
+        if m.uetr is None and self.fedwire:  # FED.UETR: a FAIM message never has one
+            return self.default(str(uuid.uuid4()), f"{self.where}/PmtId/UETR",
+                                "UETR missing; a new one assigned")
         return str(m.uetr) if m.uetr else None
 
     def date(self, value: date | None) -> str | None:
@@ -374,8 +399,8 @@ def pacs008(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
             node("ChrgBr", bearer),
             *w.charges(m),
             *w.agents("PrvsInstgAgt", m.previous_instructing_agents),
-            w.agent("InstgAgt", m.instructing_agent),
-            w.agent("InstdAgt", m.instructed_agent),
+            w.interbank("InstgAgt", m.instructing_agent),
+            w.interbank("InstdAgt", m.instructed_agent),
             *w.agents("IntrmyAgt", m.intermediary_agents),
             w.party("UltmtDbtr", m.ultimate_debtor),
             w.party("Dbtr", m.debtor, keep=True),
@@ -439,8 +464,8 @@ def pacs009(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
             w.amount("IntrBkSttlmAmt", w.required_amount(m, "pacs.009")),
             node("IntrBkSttlmDt", w.date(m.settlement_date)),
             *w.agents("PrvsInstgAgt", m.previous_instructing_agents),
-            w.agent("InstgAgt", m.instructing_agent),
-            w.agent("InstdAgt", m.instructed_agent),
+            w.interbank("InstgAgt", m.instructing_agent),
+            w.interbank("InstdAgt", m.instructed_agent),
             *w.agents("IntrmyAgt", m.intermediary_agents),
             w.fi_party("UltmtDbtr", m.ultimate_debtor),
             w.fi_party("Dbtr", debtor, keep=True),
@@ -489,8 +514,8 @@ def pacs002(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
             node("AccptncDtTm", m.extra.get("iso.AccptncDtTm")),
             node("FctvIntrBkSttlmDt", [node("Dt", effective)]) if effective else None,
             w.t("ClrSysRef", m.extra.get("iso.ClrSysRef")),
-            w.agent("InstgAgt", m.instructing_agent),
-            w.agent("InstdAgt", m.instructed_agent),
+            w.interbank("InstgAgt", m.instructing_agent),
+            w.interbank("InstdAgt", m.instructed_agent),
             _original_reference(w, m),
         ]))
     grp = node("GrpHdr", [w.t("MsgId", g.message_id), node("CreDtTm", iso_dt(g.created_at))])
@@ -532,8 +557,8 @@ def pacs004(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
             node("XchgRate", m.exchange_rate),
             node("ChrgBr", m.charge_bearer.value if m.charge_bearer else None),
             *w.charges(m),
-            w.agent("InstgAgt", m.instructing_agent),
-            w.agent("InstdAgt", m.instructed_agent),
+            w.interbank("InstgAgt", m.instructing_agent),
+            w.interbank("InstdAgt", m.instructed_agent),
             chain,
             w.reason("RtrRsnInf", m),
         ]))

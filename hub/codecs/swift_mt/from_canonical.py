@@ -42,7 +42,10 @@ assert set(TYPES) == set(FORMATS) and X_CHARS
 
 
 @dataclass(slots=True)
-class _Out:
+class TextFields:
+    """The block 4 fields being written, in order; `truncate` cuts what is too long (marking it
+    with "+" and a report line) instead of refusing the message."""
+
     truncate: bool
     report: list[Diagnostic] | None
     fields: list[tuple[str, str]] = field(default_factory=list)
@@ -103,7 +106,7 @@ def _account_line(account: str | None, clearing: str | None, member: str | None)
     return f"/{account}" if account else None
 
 
-def agent_field(out: _Out, base: str, agent: Agent | Party | None, path: str,
+def agent_field(out: TextFields, base: str, agent: Agent | Party | None, path: str,
                 options: str = "AD") -> None:
     if agent is None:
         return
@@ -127,7 +130,7 @@ def agent_field(out: _Out, base: str, agent: Agent | Party | None, path: str,
         out.add(base + "C", head[0])
 
 
-def party_field(out: _Out, base: str, party: Party | None, path: str) -> None:
+def party_field(out: TextFields, base: str, party: Party | None, path: str) -> None:
     """50a/59a: F when the address is structured, A with a BIC, else K (50) or no letter (59)."""
     if party is None:
         raise CodecError(f"{path} is required", code="CODEC.CANNOT_ENCODE", location=path)
@@ -169,7 +172,7 @@ def party_field(out: _Out, base: str, party: Party | None, path: str) -> None:
     out.add(tag, "\n".join([*head, *body]))
 
 
-def _customer(out: _Out, m: Message, seq_b: bool = False, sender: str | None = None,
+def _customer(out: TextFields, m: Message, seq_b: bool = False, sender: str | None = None,
               receiver: str | None = None) -> None:
     """MT 103 block 4, or sequence B of a COV (50a ... 33B)."""
     if not seq_b:
@@ -241,7 +244,7 @@ def _customer(out: _Out, m: Message, seq_b: bool = False, sender: str | None = N
         out.add("33B", m.instructed_amount.currency + _amount(m.instructed_amount))
 
 
-def _institution(out: _Out, m: Message, format: str) -> None:
+def _institution(out: TextFields, m: Message, format: str) -> None:
     out.add("20", out.one(m.instruction_id or "NONREF", 16, "instruction_id", "20"))
     out.add("21", out.one(m.related_reference or "NONREF", 16, "related_reference", "21"))
     for text in m.extra.get("mt.13C", "").split("\n"):
@@ -275,7 +278,7 @@ def _institution(out: _Out, m: Message, format: str) -> None:
         _customer(out, m.underlying, seq_b=True)
 
 
-def _free(out: _Out, m: Message, format: str) -> None:
+def _free(out: TextFields, m: Message, format: str) -> None:
     out.add("20", out.one(m.instruction_id or "NONREF", 16, "instruction_id", "20"))
     needs_21 = format not in ("mt199", "mt299")
     if m.related_reference or needs_21:
@@ -290,7 +293,7 @@ def _free(out: _Out, m: Message, format: str) -> None:
         out.add("11S", m.extra.get("mt.11S"))
     text = m.narrative or (m.reason_text if format in ("mt192", "mt292") else None)
     if not text and format in ("mt199", "mt299"):
-        text = _reject_return(m)
+        text = reject_return_text(m)
     if text:
         out.add("79", "\n".join(out.lines(text, 50, 35, "narrative", "79")))
     elif format in ("mt199", "mt299"):
@@ -300,7 +303,7 @@ def _free(out: _Out, m: Message, format: str) -> None:
         out.fields.append(line)
 
 
-def _reject_return(m: Message) -> str | None:
+def reject_return_text(m: Message) -> str | None:
     """Field 79 in the reject/return guideline layout for a status report RJCT or a return
     that carries no narrative of its own."""
     kind = "RETN" if m.kind is Kind.RETURN else (
@@ -329,7 +332,7 @@ def _copies(text: str) -> Iterable[tuple[str, str]]:
             yield tag, value
 
 
-def _confirmation(out: _Out, m: Message, format: str) -> None:
+def _confirmation(out: TextFields, m: Message, format: str) -> None:
     out.add("20", out.one(m.instruction_id or "NONREF", 16, "instruction_id", "20"))
     out.add("21", out.one(m.related_reference or "NONREF", 16, "related_reference", "21"))
     holder = m.debtor if format == "mt900" else m.creditor
@@ -352,7 +355,7 @@ def _confirmation(out: _Out, m: Message, format: str) -> None:
         out.add("72", "\n".join(out.lines(m.narrative, 35, 6, "narrative", "72")))
 
 
-def _undertaking(out: _Out, m: Message) -> None:
+def _undertaking(out: TextFields, m: Message) -> None:
     for key, value in m.extra.items():
         if key.startswith("mt760."):
             out.fields.append((key.split(".")[2], value))
@@ -374,7 +377,7 @@ def build(m: Message, format: str, *, sender: str | None = None, receiver: str |
         raise CodecError("sender and receiver BICs are required (kwargs or instructing/"
                          "instructed agent)", code="CODEC.CANNOT_ENCODE",
                          location="instructing_agent")
-    out = _Out(truncate, report)
+    out = TextFields(truncate, report)
     if format == "mt103":
         if m.kind is not Kind.CUSTOMER_CREDIT_TRANSFER:
             raise CodecError(f"an MT 103 carries a customer credit transfer, not {m.kind}",

@@ -9,6 +9,7 @@ import pytest
 
 from hub.cli import main
 from tests.integration.core.test_journal import payment
+from tests.support import OWN_VECTORS
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -44,6 +45,18 @@ def test_convert_to_json_and_errors_on_stderr(tmp_path: Path,
     code, out, err = run(capsys, "convert", str(bad), "--to", "json")
     assert code == 1 and out == ""
     assert json.loads(err)["diagnostics"][0]["code"] == "MODEL.TYPE"
+
+
+def test_convert_faim_to_a_fedwire_pacs_reports_what_it_defaulted(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    faim = OWN_VECTORS / "fedwire" / "valid-covs.txt"
+    code, out, err = run(capsys, "convert", str(faim), "--to", "pacs.009cov",
+                         "--profile", "fedwire")
+    assert code == 0 and out.startswith("<?xml")
+    assert "<LclInstrm><Prtry>COVS</Prtry></LclInstrm>" in out
+    defaulted = {d["location"] for d in json.loads(err)["diagnostics"]
+                 if d["code"] == "ISO.DEFAULTED"}
+    assert "/Document/FICdtTrf/CdtTrfTxInf[1]/PmtId/UETR" in defaulted  # FAIM has none
 
 
 def test_check_config_masks_secrets(capsys: pytest.CaptureFixture[str],

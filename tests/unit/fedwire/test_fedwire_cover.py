@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from hub.codecs.base import Options
 from hub.codecs.fedwire import CODEC
-from hub.errors import CodecError
+from hub.errors import CodecError, Diagnostic
 from hub.model import Agent, Kind, Message, Money, Party, PostalAddress
 from tests.support import OWN_VECTORS, VECTORS
 
@@ -135,13 +134,13 @@ def test_faim_cover_converts_to_a_fedwire_pacs_009_cov() -> None:
     from hub.codecs.iso20022 import CODEC as ISO
 
     (faim,) = _decode((OWN_VECTORS / "fedwire" / "valid-covs.txt").read_bytes()).messages
-    # FAIM has no UETR; the Fedwire ISO schema has no name for the instructing and instructed
-    # agents (docs/formats/fedwire.md: the ISO writer keeps FAIM's short names today)
-    message = replace(faim, uetr=UUID("8a562c67-ca16-48ba-b074-65581be6f001"),
-                      instructing_agent=replace(faim.instructing_agent, name=None),
-                      instructed_agent=replace(faim.instructed_agent, name=None))
+    assert faim.uetr is None and faim.instructing_agent is not None
+    assert faim.instructing_agent.name is not None  # the FAIM short name, not written (ABA only)
     options = Options(schema_dir=xsd)
-    written = ISO.encode([message], "pacs.009cov", options, profile="fedwire")
+    report: list[Diagnostic] = []
+    written = ISO.encode([faim], "pacs.009cov", options, profile="fedwire", report=report)
+    defaulted = [d.location for d in report if d.code == "ISO.DEFAULTED"]
+    assert "/Document/FICdtTrf/CdtTrfTxInf[1]/PmtId/UETR" in defaulted
     assert b"<Prtry>COVS</Prtry>" in written
     decoded = ISO.decode(written, None, replace(options, profile="fedwire"))
     assert decoded.ok, decoded.diagnostics
