@@ -88,20 +88,27 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Claim and send until stopped; the batch in hand is finished before returning."""
+        """Claim and send until stopped; the batches in hand are finished before returning.
+
+        `policy.loops` claim loops run side by side: while one waits on its links (an fsync, a
+        broker confirm), another claims and sends the next batch. Claims never overlap, so no
+        row is sent by two loops."""
         self.running = True
-        lease_us = int(self.policy.lease_seconds * 1_000_000)
         try:
-            while not self._stopping.is_set():
-                self._wake.clear()
-                items = await self.journal.claim(self.worker, self.policy.batch_size, lease_us)
-                if items:
-                    await self.dispatch(items)
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.policy.poll_interval)
+            await asyncio.gather(*(self._loop() for _ in range(max(1, self.policy.loops))))
         finally:
             self.running = False
+
+    async def _loop(self) -> None:
+        lease_us = int(self.policy.lease_seconds * 1_000_000)
+        while not self._stopping.is_set():
+            self._wake.clear()
+            items = await self.journal.claim(self.worker, self.policy.batch_size, lease_us)
+            if items:
+                await self.dispatch(items)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.policy.poll_interval)
 
     async def dispatch(self, items: list[OutboxItem]) -> list[Settlement]:
         messages = [from_data(item.canonical)[0] for item in items]
