@@ -515,20 +515,44 @@ def read_camt056(msg: Data, out: Out, where: str) -> None:
 
             def build(tx: Data = tx, mine: dict[str, str] = mine,
                       group: Data | None = group) -> dict[str, Any]:
-                _case(tx.get("Case"), mine)
-                found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
-                found.update(_original(tx, mine, group))
-                found.update(_reason(many(tx.get("CxlRsnInf"))))
-                found["instruction_id"] = val(tx.get("CxlId"))
-                if (amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
-                    found["amount"] = amount
-                if (day := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
-                    found["settlement_date"] = iso_date(day)
-                found["extra"] = mine
-                return found
+                return _about_a_cancellation(tx, mine, group, base, CAMT056_ELEMENTS)
 
             out.add(here, build)
             out.unmapped(tx, CAMT056_MAPPED, here)
+
+
+@dataclass(frozen=True)
+class CancellationElements:
+    """Where a cancellation request (camt.056) or its answer (camt.029) keeps, per transaction,
+    the case, the reasons, its own id and (answer only) the transaction's cancellation status."""
+
+    case: str
+    reasons: str
+    own_id: str
+    status: str | None = None
+
+
+CAMT056_ELEMENTS = CancellationElements(case="Case", reasons="CxlRsnInf", own_id="CxlId")
+CAMT029_ELEMENTS = CancellationElements(case="RslvdCase", reasons="CxlStsRsnInf",
+                                        own_id="CxlStsId", status="TxCxlSts")
+
+
+def _about_a_cancellation(tx: Data, extra: dict[str, str], group: Data | None,
+                          base: dict[str, Any], names: CancellationElements) -> dict[str, Any]:
+    """The canonical fields of one transaction a camt.056 or camt.029 is about."""
+    _case(tx.get(names.case), extra)
+    found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
+    found.update(_original(tx, extra, group))
+    found.update(_reason(many(tx.get(names.reasons))))
+    found["instruction_id"] = val(tx.get(names.own_id))
+    if names.status is not None and (status := val(tx.get(names.status))) is not None:
+        extra[f"iso.{names.status}"] = status
+    if (amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
+        found["amount"] = amount
+    if (day := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
+        found["settlement_date"] = iso_date(day)
+    found["extra"] = extra
+    return found
 
 
 CAMT029_MAPPED = frozenset({
@@ -558,19 +582,7 @@ def read_camt029(msg: Data, out: Out, where: str) -> None:
 
             def build(tx: Data = tx, mine: dict[str, str] = mine,
                       group: Data | None = group) -> dict[str, Any]:
-                _case(tx.get("RslvdCase"), mine)
-                found = {**base, **_original_reference(tx.get("OrgnlTxRef"))}
-                found.update(_original(tx, mine, group))
-                found.update(_reason(many(tx.get("CxlStsRsnInf"))))
-                found["instruction_id"] = val(tx.get("CxlStsId"))
-                if (status := val(tx.get("TxCxlSts"))) is not None:
-                    mine["iso.TxCxlSts"] = status
-                if (amount := money(tx.get("OrgnlIntrBkSttlmAmt"))) is not None:
-                    found["amount"] = amount
-                if (day := val(tx.get("OrgnlIntrBkSttlmDt"))) is not None:
-                    found["settlement_date"] = iso_date(day)
-                found["extra"] = mine
-                return found
+                return _about_a_cancellation(tx, mine, group, base, CAMT029_ELEMENTS)
 
             out.add(here, build)
             out.unmapped(tx, CAMT029_MAPPED, here)
