@@ -56,7 +56,7 @@ class RoutingSettings:
 class DispatchSettings:
     batch_size: int = 64
     concurrency: int = 32
-    loops: int = 2  # claim loops side by side, so one batch's I/O waits overlap the next
+    loops: int = 1  # claim loops side by side: more overlap one batch's I/O waits with the next
     lease_seconds: float = 60.0
     max_attempts: int = 6
     base_delay: float = 0.5
