@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.codecs.base import Decoded, Options
-from hub.codecs.edi import edifact_contrl
+from hub.codecs.edi import edifact_contrl, records
 from hub.codecs.edi.edifact_payment import DIRECTORY, decode_payments, encode_payments
 from hub.codecs.edi.edifact_syntax import Interchange, ServiceChars, parse, write_interchange
 from hub.codecs.edi.findings import INTERCHANGE, TRANSACTION, Finding
@@ -83,6 +83,7 @@ class EdifactCodec:
         found_format: str | None = None
         broken = {(f.group, f.transaction) for f in findings
                   if f.is_error and f.level == TRANSACTION}
+        shared = records.Shared()
         for msg in ic.all_messages():
             base = msg.start + first
             payment = msg.type in PAYMENT_TYPES and (msg.version, msg.release,
@@ -100,7 +101,7 @@ class EdifactCodec:
             body = ic.segments[msg.start + 1:msg.end]
             if payment:
                 payments, found = decode_payments(msg.type, body, base, msg.reference, msg.group,
-                                                  ic.chars)
+                                                  ic.chars, shared)
                 findings.extend(found)
                 if whole:
                     messages.extend(payments)

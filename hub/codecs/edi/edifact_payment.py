@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from hub.codecs.edi import records, remittance
@@ -41,6 +43,8 @@ from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party, PostalAd
 
 DIRECTORY = ("D", "96A", "UN")
 DOC_CODES = {"PAYMUL": "452", "PAYEXT": "451", "PAYORD": "450"}
+FORMATS = {kind: f"edifact.{kind.lower()}" for kind in DOC_CODES}
+PAI_KEYS = tuple(f"pai.{k}" for k in range(1, 7))  # PAI C534 components
 CHARGES = {"13": ChargeBearer.CRED, "14": ChargeBearer.SHAR, "15": ChargeBearer.DEBT}
 CHARGE_CODES = {v: k for k, v in CHARGES.items()}
 SWIFT_AGENCY = "17"  # code list responsible agency 3055: S.W.I.F.T.
@@ -55,8 +59,6 @@ CODES = {"missing": "EDIFACT.ELEMENT_MISSING", "length": "EDIFACT.ELEMENT_LENGTH
 ACK = {"missing": "13", "too_short": "40", "too_long": "39", "type": "37", "amount": "19",
        "code": "12", "date": "12", "extra": "16", "repeat": "35", "loop_repeat": "36",
        "unexpected": "15", "segment_missing": "13", "total": "12"}
-
-
 
 
 def _chunks(text: str, size: int = LINE_CHUNK) -> list[str]:
@@ -91,21 +93,41 @@ class _Findings:
                                   ACK.get(ack, "12"), value[:99]))
 
 
-def _agent(record: dict[str, Any], role: str) -> Agent | None:
+@cache
+def _bank_keys(role: str) -> tuple[str, ...]:
+    return tuple(f"{role}_bank.{k}" for k in ("id", "qualifier", "agency", "branch",
+                                                "branch_qualifier", "branch_agency", "name",
+                                                "country"))
+
+
+@cache
+def _name_keys(role: str) -> tuple[str, str, str]:
+    return f"{role}.name_parts", f"{role}.unstructured", f"{role}.holder"
+
+
+def _agent(record: dict[str, Any], role: str, shared: records.Shared) -> Agent | None:
     """C088: a BIC when the agency is S.W.I.F.T.; a branch or other bank code as member id."""
-    get = record.get
-    ident, qualifier, agency = get(f"{role}_bank.id"), get(f"{role}_bank.qualifier", ""), \
-        get(f"{role}_bank.agency", "")
-    branch = get(f"{role}_bank.branch")
-    name, country = get(f"{role}_bank.name"), get(f"{role}_bank.country")
+    values = tuple(map(record.get, _bank_keys(role)))
+    if not any(values):
+        return None
+    found = shared.agents.get(values)
+    if found is None:
+        found = _new_agent(*values)
+        if found is not None:
+            shared.agents[values] = found
+    return found
+
+
+def _new_agent(ident: str | None, qualifier: str | None, agency: str | None, branch: str | None,
+               branch_qualifier: str | None, branch_agency: str | None, name: str | None,
+               country: str | None) -> Agent | None:
     bic = ident if ident and agency == SWIFT_AGENCY else None
     member, system = None, None
     if branch:
         member = branch
-        system = (f"edifact:{get(f'{role}_bank.branch_qualifier', '')}:"
-                  f"{get(f'{role}_bank.branch_agency', '')}")
+        system = f"edifact:{branch_qualifier or ''}:{branch_agency or ''}"
     elif ident and not bic:
-        member, system = ident, f"edifact:{qualifier}:{agency}"
+        member, system = ident, f"edifact:{qualifier or ''}:{agency or ''}"
     if not (bic or member or name):
         return None
     return Agent(bic=bic, member_id=member, clearing_system=system, name=name,
@@ -132,21 +154,18 @@ def _put_agent(record: dict[str, Any], role: str, agent: Agent | None) -> None:
         record[f"{role}_bank.country"] = agent.address.country
 
 
-def _party(record: dict[str, Any], role: str) -> Party | None:
+def _party(record: dict[str, Any], role: str, shared: records.Shared) -> Party | None:
     """NAD C080 names (or the first C058 line), C059 and C058 lines as street lines."""
-    names = record.get(f"{role}.name_parts", [])
-    unstructured = record.get(f"{role}.unstructured", [])
+    name_parts, unstructured_lines, holder = _name_keys(role)
+    names = record.get(name_parts, [])
+    unstructured = record.get(unstructured_lines, [])
     if not names and unstructured:
         names, unstructured = unstructured[:1], unstructured[1:]
-    view = dict(record)
-    if names:
-        view[f"{role}.name"] = " ".join(names)
-    lines = list(record.get(f"{role}.address.lines", ())) + list(unstructured)
-    if lines:
-        view[f"{role}.address.lines"] = lines
-    found = records.party(view, role)
-    if found is not None and found.name is None and record.get(f"{role}.holder"):
-        found = Party(name=record[f"{role}.holder"], account=found.account)
+    lines = list(record.get(records.keys(role).lines, ())) + list(unstructured)
+    found = records.party(record, role, " ".join(names) if names else None, lines or None,
+                          shared)
+    if found is not None and found.name is None and record.get(holder):
+        found = Party(name=record[holder], account=found.account)
     return found
 
 
@@ -166,8 +185,10 @@ def _put_party(record: dict[str, Any], role: str, party: Party | None, account: 
 
 
 def decode_payments(kind: str, body: list[Segment], base: int, msg_ref: str, group: str | None,
-                    chars: ServiceChars) -> tuple[list[Message], list[Finding]]:
-    """Credit transfers of one PAYMUL/PAYEXT/PAYORD message, and what was wrong with it."""
+                    chars: ServiceChars, shared: records.Shared | None = None
+                    ) -> tuple[list[Message], list[Finding]]:
+    """Credit transfers of one PAYMUL/PAYEXT/PAYORD message, and what was wrong with it;
+    `shared` holds the parties and banks of the interchange's earlier payments."""
     found = _Findings(body, base, msg_ref, group)
     root = Reader(GRAMMARS[kind], found.report, decimal=chars.decimal,
                   codes=CODES).read(body, OTHER_SEGMENTS)
@@ -190,53 +211,76 @@ def decode_payments(kind: str, body: list[Segment], base: int, msg_ref: str, gro
                              ack="total")
     else:
         payments = [({}, root)]
-    if any(f.is_error for f in found.items):
+    if found.items and any(f.is_error for f in found.items):
         return [], found.items
     out = []
+    shared = records.Shared() if shared is None else shared
     for block, payment in payments:
+        if "amount" not in payment:  # its MOA names an amount the table does not map
+            found.report("EDIFACT.SEGMENT_MISSING", "the payment has no amount (MOA 9)",
+                         payment.get("@start", 0), ack="segment_missing")
+            continue
         try:
-            out.append(_message(kind, root, block, payment))
+            out.append(_message(kind, root, block, payment, shared))
         except ModelError as exc:
             code = "EDIFACT.CURRENCY" if exc.code == "MODEL.CURRENCY" else \
                 "EDIFACT.AMOUNT" if exc.code in ("MODEL.AMOUNT", "MODEL.MINOR_UNITS") else \
                 "EDIFACT.ELEMENT_CODE"
             found.report(code, exc.message, payment.get("@start", 0), ack="code")
-    if any(f.is_error for f in found.items):
+    if found.items and any(f.is_error for f in found.items):
         return [], found.items
     return out, found.items
 
 
+def _extra(record: dict[str, Any], *parts: dict[str, Any]) -> dict[str, str]:
+    """Message.extra entries from the `extra.…` fields the reader filled in `parts` (merged,
+    later ones first, in `record`)."""
+    out = {}
+    for part in parts:
+        for key in part.get("@extra", ()):
+            value = record[key]
+            out[key[6:]] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
 def _message(kind: str, root: dict[str, Any], block: dict[str, Any],
-             payment: dict[str, Any]) -> Message:
-    record = {**root, **block, **payment} if block else root
-    extra: dict[str, str] = {}
-    for key, value in record.items():
-        if key.startswith("extra."):
-            extra[key[6:]] = value.isoformat() if isinstance(value, date) else value
-    pai = [record.get(f"pai.{k}", "") for k in range(1, 7)]
+             payment: dict[str, Any], shared: records.Shared) -> Message:
+    if block:
+        level = block.get("@level")
+        if level is None:  # the heading and B level data every C level under it gets
+            head = {**root, **block}
+            level = block["@level"] = (head, _extra(head, root, block),
+                                       _party(head, "debtor", shared),
+                                       _agent(head, "debtor", shared))
+        head, extra, debtor, debtor_agent = level
+        record = {**head, **payment}
+        extra = {**extra, **_extra(record, payment)}
+    else:
+        record = root
+        extra = _extra(root, root)
+        debtor, debtor_agent = _party(root, "debtor", shared), _agent(root, "debtor", shared)
+    get = record.get
+    pai = [get(key, "") for key in PAI_KEYS]
     while pai and not pai[-1]:
         pai.pop()
     if pai:
         extra["edifact.pai"] = ":".join(pai)
     lines = records.lines(payment, EDIFACT_TO_DOC, "edifact")
-    info, remit_extra = remittance.canonical_fields(
-        lines, " ".join(t for t in payment.get("remittance_text", ()) if t) or None)
+    text = payment.get("remittance_text")
+    info, remit_extra = remittance.canonical_data(
+        lines, (" ".join(t for t in text if t) or None) if text else None)
     extra.update(remit_extra)
-    debtor = block.get("@debtor") if block else None
-    if debtor is None:
-        debtor = (_party(record, "debtor"), _agent(record, "debtor"))
-        if block:
-            block["@debtor"] = debtor  # the B level's ordering side is shared by its C levels
-    intermediary = _agent(record, "intermediary")
+    intermediary = _agent(record, "intermediary", shared)
     return Message(
-        kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=f"edifact.{kind.lower()}",
-        message_id=record.get("message_id"), instruction_id=record.get("instruction_id"),
+        kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=FORMATS[kind],
+        message_id=get("message_id"), instruction_id=get("instruction_id"),
         amount=Money(value=record["amount"], currency=record["amount.currency"]),
-        requested_execution_date=record.get("requested_execution_date"),
-        debtor=debtor[0], debtor_agent=debtor[1], creditor=_party(record, "creditor"),
-        creditor_agent=_agent(record, "creditor"),
+        requested_execution_date=get("requested_execution_date"),
+        debtor=debtor, debtor_agent=debtor_agent, creditor=_party(record, "creditor", shared),
+        creditor_agent=_agent(record, "creditor", shared),
         intermediary_agents=(intermediary,) if intermediary else (),
-        charge_bearer=CHARGES.get(record.get("charges", "")), remittance_info=info, extra=extra)
+        charge_bearer=CHARGES.get(get("charges", "")), remittance_info=info,
+        extra=MappingProxyType(extra))  # a dict of our own: Message keeps it as it is
 
 
 # -- generation ----------------------------------------------------------------------------

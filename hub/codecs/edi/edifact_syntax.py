@@ -13,13 +13,18 @@ UNT 0074); each problem is a `Finding` with the CONTRL syntax error code (0085) 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 
 from hub.codecs.edi.findings import GROUP, INTERCHANGE, TRANSACTION, Finding
+from hub.codecs.edi.pieces import segment_texts
 from hub.errors import CodecError, Severity
 
-Segment = list[list[str]]  # elements, each a list of components; seg[0][0] is the tag
+# elements, each a sequence of components; seg[0][0] is the tag. Read as tuples (which the
+# garbage collector stops tracking), written from lists.
+Segment = Sequence[Sequence[str]]
 
 # syntax identifier -> Python codec (ISO 9735 part 1, annex; UNOX/UNOY read as UTF-8)
 CHARSETS = {"UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
@@ -30,6 +35,9 @@ UNOA_TEXT = re.compile(r"[A-Z0-9 .,\-()/='+:?!\"%&*;<>\r\n]*")
 TAG = re.compile(r"[A-Z]{3}")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LENIENT_CHARSET = "charset"
+SERVICE_TAGS = frozenset({"UNT", "UNH", "UNE", "UNZ", "UNG"})
+# every byte but the control characters of CONTROL
+_NOT_CONTROL = bytes(b for b in range(256) if not CONTROL.fullmatch(chr(b)))
 
 # CONTRL syntax error codes (data element 0085) for the findings that answer them
 ACK_0085 = {
@@ -171,7 +179,8 @@ def tokenize(text: str, chars: ServiceChars, out: _Findings, first_position: int
     """Segments of `text` with released characters resolved; stray releases are findings."""
     rel, term = chars.release, chars.segment
     released: dict[str, str] = {}
-    if (clash := _PRIVATE.search(text)) is not None:  # would be confused with released chars
+    if not text.isascii() and (clash := _PRIVATE.search(text)) is not None:
+        # a private-use character would be confused with the released ones
         out.add("EDIFACT.CHARACTER", f"private-use character U+{ord(clash.group()):04X} in the "
                 "data", text.count(term, 0, clash.start()) + first_position)
         text = _PRIVATE.sub(" ", text)
@@ -191,23 +200,22 @@ def tokenize(text: str, chars: ServiceChars, out: _Findings, first_position: int
                     "is not a service character" if nxt else
                     f"release character {rel!r} at the end of the input", position)
             stray = text.find(rel, stray + 1)
-    pieces = text.split(term)
+    pieces = segment_texts(text, term)
     tail = pieces.pop()
     segments: list[Segment] = []
     elem, comp = chars.element, chars.component
-    table = str.maketrans(released) if released else None
-    for piece in pieces:
-        if piece[:1] in ("\r", "\n") or piece[-1:] in ("\r", "\n"):
-            piece = piece.strip("\r\n")
-        if not piece:
-            continue
-        if table is None:
-            segments.append([e.split(comp) for e in piece.split(elem)])
-        else:
-            segments.append([[c.translate(table) for c in e.split(comp)]
-                             for e in piece.split(elem)])
+    if released:
+        table = str.maketrans(released)
+        for piece in pieces:
+            if piece:
+                segments.append(tuple(tuple(c.translate(table) for c in e.split(comp))
+                                      for e in piece.split(elem)))
+    else:
+        split, comps = str.split, repeat(comp)
+        segments = [tuple(map(tuple, map(split, piece.split(elem), comps)))
+                    for piece in pieces if piece]
     if tail.strip():
-        segments.append([e.split(comp) for e in tail.strip().split(elem)])
+        segments.append(tuple(tuple(e.split(comp)) for e in tail.strip().split(elem)))
         out.add("EDIFACT.TRUNCATED", f"the last segment has no terminator {term!r}",
                 len(segments) + first_position - 1, segments[-1][0][0][:3])
     return segments
@@ -252,6 +260,8 @@ def _check_charset(body: str, syntax: str, chars: ServiceChars, out: _Findings,
                     "(upper case letters, digits and a few signs)",
                     body.count(chars.segment, 0, bad) + first, relax=LENIENT_CHARSET)
         return
+    if body.isascii() and not body.encode("ascii").translate(None, _NOT_CONTROL):
+        return  # no control character at all: the usual case, without a regular expression
     for found in CONTROL.finditer(body):
         c = found.group()
         if c not in (chars.segment, chars.element, chars.component, chars.release):
@@ -268,7 +278,8 @@ def _val(seg: Segment, n: int, k: int = 0) -> str:
 
 def _check_unb(ic: Interchange, seg: Segment, pos: int, out: _Findings) -> None:
     ic.syntax, ic.syntax_version = _val(seg, 1, 0), _val(seg, 1, 1)
-    ic.sender, ic.recipient = (seg[2] if len(seg) > 2 else []), (seg[3] if len(seg) > 3 else [])
+    ic.sender = list(seg[2]) if len(seg) > 2 else []
+    ic.recipient = list(seg[3]) if len(seg) > 3 else []
     ic.reference = _val(seg, 5)
     ic.prepared = ":".join(seg[4]) if len(seg) > 4 else ""
     ic.ack_requested = _val(seg, 9) == "1"
@@ -307,12 +318,17 @@ def _walk(ic: Interchange, out: _Findings) -> None:
     group: Group | None = None
     msg: Message | None = None
     seen: set[str] = set()
+    tags: set[str] = set()  # tags already found well formed
     for index in range(1, len(segs)):
         seg = segs[index]
         tag = seg[0][0]
         pos = index + first
-        if msg is not None and tag not in ("UNT", "UNH", "UNE", "UNZ", "UNG"):
-            if not TAG.fullmatch(tag):
+        if msg is not None and tag not in SERVICE_TAGS:
+            if tag in tags:
+                continue
+            if TAG.fullmatch(tag):
+                tags.add(tag)
+            else:
                 out.add("EDIFACT.SEGMENT_TAG", f"{tag[:10]!r} is not a segment tag", pos,
                         level=TRANSACTION, group=msg.group, message_ref=msg.reference,
                         local=index - msg.start + 1)
@@ -362,8 +378,8 @@ def _walk(ic: Interchange, out: _Findings) -> None:
                 group.end = index
             if ic.messages:
                 out.add("EDIFACT.MIXED", "group after messages outside any group", pos, "UNG")
-            group = Group(_val(seg, 5), _val(seg, 1), seg[2] if len(seg) > 2 else [],
-                          seg[3] if len(seg) > 3 else [], index)
+            group = Group(_val(seg, 5), _val(seg, 1), list(seg[2]) if len(seg) > 2 else [],
+                          list(seg[3]) if len(seg) > 3 else [], index)
             ic.groups.append(group)
             if not group.reference:
                 out.add("EDIFACT.UNB", "UNG group reference (0048) missing", pos, "UNG", 5,
@@ -456,7 +472,7 @@ def write_interchange(messages: list[tuple[list[str], list[Segment]]], *, sender
         raise CodecError("interchange reference must be 1-14 characters",
                          code="EDIFACT.CANNOT_ENCODE", location="control_number")
     stamp = [when.strftime("%Y%m%d" if version == "4" else "%y%m%d"), when.strftime("%H%M")]
-    unb: Segment = [["UNB"], [syntax, version], sender, recipient, stamp, [reference]]
+    unb: list[Sequence[str]] = [["UNB"], [syntax, version], sender, recipient, stamp, [reference]]
     if ack_requested or test:
         unb += [[""], [""], [""], ["1" if ack_requested else ""], [""], ["1" if test else ""]]
     out = [chars.una() + chars.suffix if una else "", write_segment(unb, chars)]

@@ -14,7 +14,16 @@ opens a new instance) and fills records: plain dicts whose keys are the fields' 
 either merges into the record that holds it or, with `collect`, appends a record of its own to
 a list there. A qualifier element picks a role (N1 PR = "debtor") that fills the `{}` in the
 field names of the segment and of the rest of its loop. Fields ending in `[]` collect every
-value. Writing walks the same table over records and emits the segments that have data.
+value. Fields named `extra.…` fill Message.extra: the reader lists the ones it filled, in
+order, under the record's `@extra`. Writing walks the same table over records and emits the
+segments that have data.
+
+Reading is compiled once per grammar: each segment rule becomes a bind function (`binder`)
+with its element places, bounds, code sets and field names as constants, and each place in a
+loop gets a table from segment tag to the step it takes (item, uses allowed, mandatory items
+passed over, loop opened); the walk of a short body whose tags were seen before is replayed
+from notes (`_Plan`). A valid segment so costs one dictionary look-up and one test per
+element; findings, with their messages and locations, are built only when reported.
 """
 
 from __future__ import annotations
@@ -24,12 +33,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
+from hub.codecs.edi.binder import Bind, compile_rule, role_name
 from hub.errors import Severity
 
 UNBOUNDED = 999_999  # ">1" in the standards' tables
-PLAIN = frozenset({"AN", "ID", "an", "a"})
 
 _X12_NOTATION = re.compile(r"(AN|ID|DT|TM|R|N\d?) (\d+)/(\d+)")
 _EDIFACT_NOTATION = re.compile(r"(an|a|n)(\.\.)?(\d+)")
@@ -108,7 +118,6 @@ class _Field:
     default: str
     codes: frozenset[str] | None
     convert: str  # "", "decimal", "date"
-    plain: bool  # text kept as read once its length is right (AN, ID, an, a)
 
 
 @dataclass(slots=True)
@@ -123,8 +132,7 @@ class _Seg:
     collect: str
     mapped: bool
     width: int
-    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> field names
-    last_mandatory: int = -1  # index of the last mandatory field
+    bind: Bind = field(init=False)  # compiled from this rule by `binder`
 
 
 @dataclass(slots=True)
@@ -137,6 +145,21 @@ class _Loop:
     trigger: _Seg = field(init=False)
     index: dict[str, list[int]] = field(default_factory=dict)
     required: tuple[int, ...] = ()  # positions of the mandatory items
+    last_required: int = -1
+    fresh: list[int] = field(default_factory=list)  # uses per item of a new instance
+    # per current position: segment tag -> the step to the item it starts, from there onwards
+    steps: list[dict[str, _Step]] = field(default_factory=list)
+
+
+class _Step(NamedTuple):
+    """From one place in a loop, the segment that starts item `found`."""
+
+    found: int
+    bind: Bind  # the segment's, or the loop trigger's
+    steps: dict[str, _Step]  # the loop's steps from `found` on
+    skipped: tuple[int, ...]  # mandatory items passed over (unless they were used)
+    max: int  # uses allowed
+    opens: _Loop | None  # the loop a new instance of which starts here
 
 
 class Grammar:
@@ -148,9 +171,11 @@ class Grammar:
         self.elements = elements
         self._decimal = frozenset(decimal_fields)
         self._date = frozenset(date_fields)
-        self.root = self._loop(root)
+        self._roles = {""} | set(_roles(root))
+        self.root = self._loop(root, top=True)
+        self.plans: dict[tuple[tuple[str, ...], frozenset[str]], _Plan] = {}
 
-    def _loop(self, loop: Loop) -> _Loop:
+    def _loop(self, loop: Loop, top: bool = False) -> _Loop:
         items = [self._loop(i) if isinstance(i, Loop) else self._seg(i) for i in loop.items]
         out = _Loop(loop.name, loop.usage == "M", loop.max, items, loop.collect)
         for n, item in enumerate(items):
@@ -159,6 +184,23 @@ class Grammar:
         first = items[0]
         out.trigger = first.trigger if isinstance(first, _Loop) else first
         out.required = tuple(n for n, item in enumerate(items) if item.mandatory)
+        out.last_required = max(out.required, default=-1)
+        out.fresh = [1] + [0] * (len(items) - 1)
+        out.steps = [{} for _ in items]
+        for pos, steps in enumerate(out.steps):
+            for tag, places in out.index.items():
+                # a loop's own first segment never repeats inside it: it opens another instance
+                found = next((n for n in places if n >= pos and (n > 0 or top)), -1)
+                if found < 0:
+                    continue
+                item = items[found]
+                skipped = tuple(n for n in out.required if pos <= n < found)
+                if isinstance(item, _Loop):
+                    steps[tag] = _Step(found, item.trigger.bind, out.steps[found], skipped,
+                                       item.max, item)
+                else:
+                    steps[tag] = _Step(found, item.bind, out.steps[found], skipped, item.max,
+                                       None)
         return out
 
     def _seg(self, seg: Seg) -> _Seg:
@@ -176,26 +218,57 @@ class Grammar:
             component = max(f.component, 1) - 1 if self.family == "edifact" else -1
             fields.append(_Field(f.element, component, de, f.usage == "M",
                                  f.name[:-2] if many else f.name, many, f.default, f.codes,
-                                 convert,
-                                 not convert and f.codes is None and de.type in PLAIN))
+                                 convert))
         roles = dict(seg.roles) if seg.roles is not None else None
         any_role = roles.pop("*", None) if roles is not None else None
         qualifier = fields[0] if roles is not None else None
         width = max((f.element for f in fields), default=0)
-        last = max((n for n, f in enumerate(fields) if f.mandatory), default=-1)
-        return _Seg(seg.tag, seg.usage == "M", seg.max, fields, qualifier, roles, any_role,
-                    seg.collect, seg.mapped, width, last_mandatory=last)
+        out = _Seg(seg.tag, seg.usage == "M", seg.max, fields, qualifier, roles, any_role,
+                   seg.collect, seg.mapped, width)
+        out.bind = compile_rule(out, self.family, self._roles)
+        return out
+
+
+def _roles(loop: Loop) -> Iterable[str]:
+    """Every role the table names (field names are prepared for each)."""
+    for item in loop.items:
+        if isinstance(item, Loop):
+            yield from _roles(item)
+        elif item.roles is not None:
+            yield from (role for value, role in item.roles.items() if value != "*")
 
 
 Report = Callable[..., None]
 """report(code, message, index, element=None, component=None, severity=ERROR, ack="", value="")
 with `index` the segment's place in the body."""
 
-NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+PLAN_MAX = 100  # bodies up to this many segments have their walk noted for replay
+PLANS_KEPT = 256  # noted walks per grammar; the notes start again when there are more
 
 
-def _role_name(name: str, role: str) -> str:
-    return name.replace("{}", role) if "{}" in name else name
+class _Plan:
+    """The walk of one sequence of segment tags: per segment, the structural findings (in
+    the order they were reported), the depth of the loop instance it is read into (-1: not
+    read), its bind function and the loop it opens; then the findings at the end. Bodies with
+    the same tags take the same steps, whatever their elements say, and the 820s of one
+    interchange mostly share one layout."""
+
+    __slots__ = ("_found", "codes", "steps")
+
+    def __init__(self, codes: Mapping[str, str]) -> None:
+        self.codes = codes  # the family codes the findings were made with
+        self.steps: list[tuple[tuple[Any, ...], int, Bind | None, _Loop | None]] = []
+        self._found: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def recorder(self, report: Report) -> Report:
+        def record(*args: Any, **kwargs: Any) -> None:
+            self._found.append((args, kwargs))
+            report(*args, **kwargs)
+        return record
+
+    def add(self, depth: int, bind: Bind | None, opens: _Loop | None) -> None:
+        self.steps.append((tuple(self._found), depth, bind, opens))
+        self._found.clear()
 
 
 class Reader:
@@ -214,171 +287,182 @@ class Reader:
     def read(self, body: Sequence[Sequence[Any]], ignored: frozenset[str] = frozenset()
              ) -> dict[str, Any]:
         """The root record of `body`; every problem goes to `report`."""
-        root = self.g.root
+        if len(body) > PLAN_MAX:
+            return self._walk(body, ignored, None)
+        key = (tuple(map(itemgetter(0), body) if self.x12 else
+                     map(itemgetter(0), map(itemgetter(0), body))), ignored)
+        plans = self.g.plans
+        plan = plans.get(key)
+        if plan is not None and plan.codes is self.codes:
+            return self._replay(plan, body)
+        plan = _Plan(self.codes)
+        record = self._walk(body, ignored, plan)
+        if len(plans) >= PLANS_KEPT:
+            plans.clear()
+        plans[key] = plan
+        return record
+
+    def _walk(self, body: Sequence[Sequence[Any]], ignored: frozenset[str], plan: _Plan | None
+              ) -> dict[str, Any]:
+        """Reads `body` step by step against the loops' tables; with `plan`, notes the steps
+        and the structural findings so that bodies with the same tags can be replayed."""
+        codes = self.codes
+        report = self.report if plan is None else plan.recorder(self.report)
         record: dict[str, Any] = {"@start": 0}
-        # frames: (loop, position in its items, uses per item, record, role)
-        stack: list[list[Any]] = [[root, 0, [0] * len(root.items), record, ""]]
+        # the innermost open loop instance: its loop, place in its items, uses per item,
+        # record, role and steps from its place; the enclosing ones wait in `outer`
+        loop = self.g.root
+        pos, uses, into, role, steps = 0, [0] * len(loop.items), record, "", loop.steps[0]
+        outer: list[list[Any]] = []
         x12 = self.x12
         for i, seg in enumerate(body):
             tag = seg[0] if x12 else seg[0][0]
-            found = -1
-            level = len(stack) - 1
-            while level >= 0:
-                loop, pos = stack[level][0], stack[level][1]
-                for n in loop.index.get(tag, ()):
-                    # a loop's own first segment never repeats inside it: it opens another one
-                    if n >= pos and (n > 0 or level == 0):
-                        found = n
+            step = steps.get(tag)
+            if step is None:  # not from here on: does it continue an enclosing loop?
+                level = len(outer) - 1
+                while level >= 0:
+                    step = outer[level][5].get(tag)
+                    if step is not None:
                         break
-                if found >= 0:
-                    break
-                level -= 1
-            if found < 0:
-                if tag in ignored:
-                    self.report(self.codes["ignored"], f"{tag} is read but not mapped here", i,
-                                severity=Severity.WARNING)
-                else:
-                    self.report(self.codes["unexpected"], f"{tag} is not allowed here", i,
-                                ack="unexpected")
-                continue
-            while len(stack) - 1 > level:
-                self._close(stack.pop(), i)
-            frame = stack[level]
-            loop, pos, uses = frame[0], frame[1], frame[2]
-            start = pos + (uses[pos] > 0)
-            for skipped in loop.required:
-                if start <= skipped < found and not uses[skipped]:
-                    self._missing(loop.items[skipped], 0, i)
-            frame[1] = found
-            uses[found] += 1
-            item = loop.items[found]
-            if isinstance(item, _Loop):
-                if uses[found] > item.max:
-                    self.report(self.codes["loop_repeat"], f"loop {item.name} occurs more than "
-                                f"{item.max} times", i, ack="loop_repeat")
-                child: dict[str, Any]
-                if item.collect:
-                    child = {"@start": i}
-                    frame[3].setdefault(item.collect, []).append(child)
-                else:
-                    child = frame[3]
-                role = self._bind(item.trigger, seg, i, child, frame[4])
-                stack.append([item, 0, [1] + [0] * (len(item.items) - 1), child,
-                              role if role is not None else "\0"])
-            else:
-                if uses[found] > item.max:
-                    self.report(self.codes["repeat"], f"{tag} occurs more than {item.max} "
-                                "times here", i, ack="repeat")
+                    level -= 1
+                if step is None:
+                    if tag in ignored:
+                        report(codes["ignored"], f"{tag} is read but not mapped here", i,
+                               severity=Severity.WARNING)
+                    else:
+                        report(codes["unexpected"], f"{tag} is not allowed here", i,
+                               ack="unexpected")
+                    if plan is not None:
+                        plan.add(-1, None, None)
                     continue
-                self._bind(item, seg, i, frame[3], frame[4])
-        while len(stack) > 1:
-            self._close(stack.pop(), len(body))
-        self._close(stack[0], len(body), root=True)
+                if loop.last_required > pos:
+                    self._close(report, loop, pos, uses, i)
+                while len(outer) - 1 > level:
+                    frame = outer.pop()
+                    if frame[0].last_required > frame[1]:
+                        self._close(report, frame[0], frame[1], frame[2], i)
+                loop, pos, uses, into, role, steps = outer.pop()
+            found, bind, steps, skipped, most, opens = step
+            if skipped:
+                for n in skipped:
+                    if not uses[n]:
+                        self._missing(report, loop.items[n], i)
+            pos = found
+            used = uses[found] = uses[found] + 1
+            if opens is not None:
+                if used > most:
+                    report(codes["loop_repeat"], f"loop {opens.name} occurs more than "
+                           f"{most} times", i, ack="loop_repeat")
+                if plan is not None:
+                    plan.add(len(outer), bind, opens)
+                child: dict[str, Any]
+                if opens.collect:
+                    child = {"@start": i}
+                    got = into.get(opens.collect)
+                    if got is None:
+                        into[opens.collect] = [child]
+                    else:
+                        got.append(child)
+                else:
+                    child = into
+                own = bind(self, seg, i, child, role)
+                outer.append([loop, pos, uses, into, role, steps])
+                loop, pos, uses, into = opens, 0, opens.fresh.copy(), child
+                role = own if own is not None else "\0"
+                steps = opens.steps[0]
+            elif used > most:
+                report(codes["repeat"], f"{tag} occurs more than {most} times here", i,
+                       ack="repeat")
+                if plan is not None:
+                    plan.add(-1, None, None)
+            else:
+                if plan is not None:
+                    plan.add(len(outer), bind, None)
+                bind(self, seg, i, into, role)
+        end = len(body)
+        while outer:
+            if loop.last_required > pos:
+                self._close(report, loop, pos, uses, end)
+            loop, pos, uses = outer.pop()[:3]
+        self._close(report, loop, pos, uses, end, root=True)
+        if plan is not None:
+            plan.add(-1, None, None)  # the findings at the end
         return record
 
-    def _missing(self, item: _Seg | _Loop, used: int, i: int) -> None:
-        if used:
-            return
+    def _replay(self, plan: _Plan, body: Sequence[Sequence[Any]]) -> dict[str, Any]:
+        """What `_walk` does on a body with the tags `plan` was noted from, from the notes."""
+        report = self.report
+        record: dict[str, Any] = {"@start": 0}
+        records, roles = [record], [""]  # of the open loop instances, innermost last
+        for i, (found, depth, bind, opens) in enumerate(plan.steps):
+            if found:
+                for args, kwargs in found:
+                    report(*args, **kwargs)
+            if bind is None:
+                continue
+            if len(records) > depth + 1:
+                del records[depth + 1:], roles[depth + 1:]
+            into = records[-1]
+            if opens is None:
+                bind(self, body[i], i, into, roles[-1])
+                continue
+            child: dict[str, Any]
+            if opens.collect:
+                child = {"@start": i}
+                got = into.get(opens.collect)
+                if got is None:
+                    into[opens.collect] = [child]
+                else:
+                    got.append(child)
+            else:
+                child = into
+            own = bind(self, body[i], i, child, roles[-1])
+            records.append(child)
+            roles.append(own if own is not None else "\0")
+        return record
+
+    def _missing(self, report: Report, item: _Seg | _Loop, i: int) -> None:
         seg = item.trigger if isinstance(item, _Loop) else item
         if item.mandatory:
-            self.report(self.codes["segment_missing"], f"{seg.tag} is mandatory before this "
-                        "segment", i, ack="segment_missing")
+            report(self.codes["segment_missing"], f"{seg.tag} is mandatory before this "
+                   "segment", i, ack="segment_missing")
 
-    def _close(self, frame: list[Any], i: int, root: bool = False) -> None:
-        loop, pos, uses = frame[0], frame[1], frame[2]
+    def _close(self, report: Report, loop: _Loop, pos: int, uses: list[int], i: int,
+               root: bool = False) -> None:
         for n in loop.required:
             item = loop.items[n]
             if n > pos and not uses[n]:
                 seg = item.trigger if isinstance(item, _Loop) else item
-                self.report(self.codes["segment_missing"], f"{seg.tag} is mandatory"
-                            + ("" if root else f" in loop {loop.name}"),
-                            i - 1 if i > 0 else 0, ack="segment_missing")
+                report(self.codes["segment_missing"], f"{seg.tag} is mandatory"
+                       + ("" if root else f" in loop {loop.name}"), i - 1 if i > 0 else 0,
+                       ack="segment_missing")
 
-    # -- elements -------------------------------------------------------------------------
+    # -- elements: what the bind functions (`binder`) call when a fast check fails ------------
 
-    def _bind(self, rule: _Seg, seg: Sequence[Any], i: int, record: dict[str, Any],
-              inherited: str) -> str | None:
-        """Check the segment's elements and put its fields in `record`; returns its role."""
-        x12 = self.x12
-        if x12 and len(seg) - 1 > rule.width and rule.width:
-            self.report(self.codes["extra"], f"{rule.tag} has {len(seg) - 1} elements, at "
-                        f"most {rule.width} are defined", i, element=rule.width + 1,
-                        ack="extra")
-        values: list[Any] = []
-        bad = False
-        size = len(seg)
-        fields = rule.fields
-        for k, f in enumerate(fields):
-            element = f.element
-            if element >= size:
-                if k > rule.last_mandatory:  # nothing more in the segment and nothing owed
-                    values.extend([None] * (len(fields) - k))
-                    break
-                text = ""
-            elif f.component < 0:
-                text = seg[element]
-            else:
-                parts = seg[element]
-                text = parts[f.component] if f.component < len(parts) else ""
-            if not text:
-                if f.mandatory:
-                    self.report(self.codes["missing"], f"{rule.tag} element {f.element} "
-                                f"({f.de.ref}) is mandatory", i, element=f.element,
-                                component=f.component + 1 if f.component >= 0 else None,
-                                ack="missing")
-                    bad = True
-                values.append(None)
-            elif f.plain and f.de.min <= len(text) <= f.de.max:
-                values.append(text)
-            else:
-                value = self._check(rule, f, text, i)
-                if value is None:
-                    bad = True
-                values.append(value)
-        role = inherited
-        if rule.qualifier is not None:
-            qualifier = values[0]
-            if rule.roles is not None and qualifier in rule.roles:
-                role = rule.roles[qualifier]
-            elif rule.any_role is not None and qualifier is not None:
-                role = rule.any_role.replace("{}", qualifier)
-            else:
-                if qualifier is not None:
-                    self.report(self.codes["ignored"], f"{rule.tag} {qualifier!r} is not mapped "
-                                "here", i, severity=Severity.WARNING)
-                return None
-            if not rule.collect:
-                seen = record.setdefault("@roles", set())
-                if (rule.tag, role) in seen:
-                    self.report(self.codes["ignored"], f"{rule.tag} {qualifier!r} repeats; the "
-                                "first is used", i, severity=Severity.WARNING)
-                    return None
-                seen.add((rule.tag, role))
-        if role == "\0":
-            return None  # inside a loop whose qualifier is not mapped: kept, not read
-        if not rule.mapped:
-            self.report(self.codes["ignored"], f"{rule.tag} is read but not mapped here", i,
-                        severity=Severity.WARNING)
-            return role
-        if bad:
-            record.setdefault("@bad", True)
-        target = record
-        if rule.collect:
-            target = {"@start": i}
-            record.setdefault(rule.collect, []).append(target)
-        names = rule.names.get(role)
-        if names is None:
-            names = rule.names[role] = tuple(_role_name(f.name, role) for f in rule.fields)
-        for f, value, name in zip(rule.fields, values, names, strict=True):
-            if value is None or not name:
-                continue
-            if f.many:
-                target.setdefault(name, []).append(value)
-            elif name not in target:
-                target[name] = value
-        return role
+    def extra(self, rule: _Seg, size: int, i: int) -> None:
+        self.report(self.codes["extra"], f"{rule.tag} has {size - 1} elements, at most "
+                    f"{rule.width} are defined", i, element=rule.width + 1, ack="extra")
 
-    def _check(self, rule: _Seg, f: _Field, text: str, i: int) -> Any:
+    def missing(self, rule: _Seg, f: _Field, i: int) -> None:
+        self.report(self.codes["missing"], f"{rule.tag} element {f.element} ({f.de.ref}) is "
+                    "mandatory", i, element=f.element,
+                    component=f.component + 1 if f.component >= 0 else None, ack="missing")
+
+    def unmapped_role(self, rule: _Seg, qualifier: Any, i: int) -> None:
+        self.report(self.codes["ignored"], f"{rule.tag} {qualifier!r} is not mapped here", i,
+                    severity=Severity.WARNING)
+
+    def repeated_role(self, rule: _Seg, qualifier: Any, i: int) -> None:
+        self.report(self.codes["ignored"], f"{rule.tag} {qualifier!r} repeats; the first is "
+                    "used", i, severity=Severity.WARNING)
+
+    def not_mapped(self, rule: _Seg, i: int) -> None:
+        self.report(self.codes["ignored"], f"{rule.tag} is read but not mapped here", i,
+                    severity=Severity.WARNING)
+
+    def check(self, rule: _Seg, f: _Field, text: str, i: int) -> Any:
+        """The element checked against its data element and code list: its value (converted
+        for amounts and dates), or None once the problem is reported."""
         de = f.de
         kind = de.type
         comp = f.component + 1 if f.component >= 0 else None
@@ -509,7 +593,7 @@ class Writer:
         found = []
         names = list(names) or [f.name for f in rule.fields[1:] if f.name]
         for value, role in (rule.roles or {}).items():
-            if any(_role_name(n, role) in record for n in names):
+            if any(role_name(n, role) in record for n in names):
                 found.append((value, role))
         if rule.any_role is not None:
             prefix, _, suffix = rule.any_role.partition("{}")
@@ -542,9 +626,9 @@ class Writer:
                 if seg is not None:
                     out.append(seg)
                 continue
-            name = _role_name(many[0].name, own)
+            name = role_name(many[0].name, own)
             values = list(record.get(name, ()))
-            per = sum(1 for f in many if _role_name(f.name, own) == name)
+            per = sum(1 for f in many if role_name(f.name, own) == name)
             for start in range(0, len(values), per):
                 seg = self._one(rule, {**record, name: values[start:start + per]}, own, value)
                 if seg is not None:
@@ -563,7 +647,7 @@ class Writer:
             if n == 0 and qualifier is not None:
                 value = qualifier
             elif f.name:
-                name = _role_name(f.name, role)
+                name = role_name(f.name, role)
                 value = record.get(name)
                 if f.many:
                     k = taken.get(name, 0)

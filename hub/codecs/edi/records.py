@@ -4,35 +4,88 @@ writes. Both families name these fields alike (`debtor.name`, `creditor.address.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from hub.codecs.edi.remittance import RemittanceLine
-from hub.model import Party, PostalAddress
+from hub.codecs.edi.remittance import RemittanceLine, line_data
+from hub.model import Agent, Party, PostalAddress
 
 ZERO = Decimal(0)
 ADDRESS_KEYS = ("town_name", "country_sub_division", "post_code", "country")
 
 
-def address(record: Mapping[str, Any], role: str) -> PostalAddress | None:
-    lines = tuple(record.get(f"{role}.address.lines", ()))
-    parts = {k: record.get(f"{role}.address.{k}") for k in ADDRESS_KEYS}
-    if not lines and not any(parts.values()):
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The record keys of one role's party fields (`debtor.name` …), spelled once per role."""
+
+    name: str
+    account: str
+    identifier: str
+    identifier_scheme: str
+    lines: str
+    address: tuple[str, ...]  # ADDRESS_KEYS under the role
+    any_address: frozenset[str]  # lines and ADDRESS_KEYS
+
+
+@dataclass(slots=True)
+class Shared:
+    """Frozen parties and banks that the payments of one interchange share: the ordering
+    customer and its bank usually repeat in every one of them."""
+
+    parties: dict[tuple[Any, ...], Party] = field(default_factory=dict)
+    agents: dict[tuple[Any, ...], Agent] = field(default_factory=dict)
+
+
+@cache
+def keys(role: str) -> Keys:
+    address = tuple(f"{role}.address.{k}" for k in ADDRESS_KEYS)
+    return Keys(f"{role}.name", f"{role}.account", f"{role}.identifier",
+                f"{role}.identifier_scheme", f"{role}.address.lines", address,
+                frozenset((f"{role}.address.lines", *address)))
+
+
+def address(record: Mapping[str, Any], role: str, lines: Sequence[str] | None = None
+            ) -> PostalAddress | None:
+    """The role's postal address; `lines`, when given, replace the record's own lines."""
+    k = keys(role)
+    if lines is None:
+        if record.keys().isdisjoint(k.any_address):
+            return None
+        lines = record.get(k.lines, ())
+    town, division, post_code, country = map(record.get, k.address)
+    if not (lines or town or division or post_code or country):
         return None
-    return PostalAddress(lines=lines, **parts)
+    return PostalAddress(lines=tuple(lines), town_name=town, country_sub_division=division,
+                         post_code=post_code, country=country)
 
 
-def party(record: Mapping[str, Any], role: str) -> Party | None:
-    """The party a record names under `role` (None when it names nothing of it)."""
-    name = record.get(f"{role}.name")
-    account = record.get(f"{role}.account")
-    identifier = record.get(f"{role}.identifier")
-    where = address(record, role)
+def party(record: Mapping[str, Any], role: str, name: str | None = None,
+          lines: Sequence[str] | None = None, shared: Shared | None = None) -> Party | None:
+    """The party a record names under `role` (None when it names nothing of it); `name` and
+    address `lines`, when given, replace the record's own."""
+    k = keys(role)
+    get = record.get
+    if name is None:
+        name = get(k.name)
+    account = get(k.account)
+    identifier = get(k.identifier)
+    where = None if lines is None and record.keys().isdisjoint(k.any_address) else \
+        address(record, role, lines)
     if name is None and account is None and identifier is None and where is None:
         return None
-    return Party(name=name, account=account, identifier=identifier,
-                 identifier_scheme=record.get(f"{role}.identifier_scheme"), address=where)
+    scheme = get(k.identifier_scheme)
+    if shared is None:
+        return Party(name=name, account=account, identifier=identifier,
+                     identifier_scheme=scheme, address=where)
+    key = (name, account, identifier, scheme, where)
+    found = shared.parties.get(key)
+    if found is None:
+        found = shared.parties[key] = Party(name=name, account=account, identifier=identifier,
+                                            identifier_scheme=scheme, address=where)
+    return found
 
 
 def put_address(record: dict[str, Any], role: str, where: PostalAddress | None,
@@ -47,19 +100,22 @@ def put_address(record: dict[str, Any], role: str, where: PostalAddress | None,
 
 
 def lines(record: Mapping[str, Any], doc_types: Mapping[str, str], family: str
-          ) -> list[RemittanceLine]:
-    """Remittance lines from the `lines` records (document type read through `doc_types`)."""
+          ) -> list[dict[str, object]]:
+    """Remittance lines, in their JSON form, from the `lines` records (document type read
+    through `doc_types`)."""
     out = []
     for line in record.get("lines", ()):
-        code = line.get("doc_type", "")
-        out.append(RemittanceLine(
-            doc_type=doc_types.get(code, f"{family}:{code}"), reference=line.get("reference", ""),
-            amount=line.get("amount"), invoice_amount=line.get("invoice_amount"),
-            discount=line.get("discount"), doc_date=line.get("doc_date"),
-            references=tuple((r.get("qualifier", ""), r.get("value", ""))
-                             for r in line.get("references", ())),
-            adjustments=tuple((a.get("amount", ZERO), a.get("reason", ""))
-                              for a in line.get("adjustments", ()))))
+        get = line.get
+        code = get("doc_type", "")
+        doc_type = doc_types.get(code)
+        refs = get("references")
+        adjustments = get("adjustments")
+        out.append(line_data(
+            f"{family}:{code}" if doc_type is None else doc_type, get("reference", ""),
+            get("amount"), get("invoice_amount"), get("discount"), get("doc_date"),
+            [(r.get("qualifier", ""), r.get("value", "")) for r in refs] if refs else (),
+            [(a.get("amount", ZERO), a.get("reason", "")) for a in adjustments]
+            if adjustments else ()))
     return out
 
 

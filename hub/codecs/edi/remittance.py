@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import orjson
 
+from hub.model.construct import direct_init
+
 EXTRA_KEY = "edi.remittance"
 
 # neutral document type <-> X12 RMR01 qualifier <-> EDIFACT DOC 1001 code
@@ -30,6 +32,7 @@ EDIFACT_TO_DOC = {ed: name for name, _, ed in DOC_TYPES}
 DOC_TO_EDIFACT = {name: ed for name, _, ed in DOC_TYPES}
 
 
+@direct_init
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RemittanceLine:
     doc_type: str  # a DOC_TYPES name, or "x12:<qualifier>" / "edifact:<code>"
@@ -42,18 +45,8 @@ class RemittanceLine:
     adjustments: tuple[tuple[Decimal, str], ...] = ()  # (amount, reason code)
 
     def to_data(self) -> dict[str, object]:
-        data: dict[str, object] = {"type": self.doc_type, "ref": self.reference}
-        for name in ("amount", "invoice_amount", "discount"):
-            value = getattr(self, name)
-            if value is not None:
-                data[name] = str(value)
-        if self.doc_date is not None:
-            data["date"] = self.doc_date.isoformat()
-        if self.references:
-            data["refs"] = [list(pair) for pair in self.references]
-        if self.adjustments:
-            data["adj"] = [[str(amount), reason] for amount, reason in self.adjustments]
-        return data
+        return line_data(self.doc_type, self.reference, self.amount, self.invoice_amount,
+                         self.discount, self.doc_date, self.references, self.adjustments)
 
     @classmethod
     def from_data(cls, data: Mapping[str, object]) -> RemittanceLine:
@@ -72,11 +65,36 @@ class RemittanceLine:
                    adjustments=tuple((Decimal(str(a)), str(r)) for a, r in adj))
 
     def text(self) -> str:
-        label = self.doc_type.split(":")[-1].upper()
-        out = f"{label} {self.reference}"
-        if self.amount is not None:
-            out += f" PAID {self.amount}"
-        return out
+        return line_text(self.to_data())
+
+
+def line_data(doc_type: str, reference: str, amount: Decimal | None = None,
+              invoice_amount: Decimal | None = None, discount: Decimal | None = None,
+              doc_date: date | None = None, references: Sequence[Sequence[str]] = (),
+              adjustments: Sequence[tuple[Decimal, str]] = ()) -> dict[str, object]:
+    """One line in its JSON form (an item of `extra["edi.remittance"]`)."""
+    data: dict[str, object] = {"type": doc_type, "ref": reference}
+    if amount is not None:
+        data["amount"] = str(amount)
+    if invoice_amount is not None:
+        data["invoice_amount"] = str(invoice_amount)
+    if discount is not None:
+        data["discount"] = str(discount)
+    if doc_date is not None:
+        data["date"] = doc_date.isoformat()
+    if references:
+        data["refs"] = [list(pair) for pair in references]
+    if adjustments:
+        data["adj"] = [[str(value), reason] for value, reason in adjustments]
+    return data
+
+
+def line_text(data: Mapping[str, object]) -> str:
+    """A line in its JSON form for a person: "INVOICE 7321239 PAID 953.19"."""
+    out = f"{str(data['type']).rpartition(':')[2].upper()} {data['ref']}"
+    if "amount" in data:
+        out += f" PAID {data['amount']}"
+    return out
 
 
 def dumps(lines: Sequence[RemittanceLine]) -> str:
@@ -101,8 +119,16 @@ def summary(lines: Sequence[RemittanceLine]) -> str:
 def canonical_fields(lines: Sequence[RemittanceLine], free_text: str | None
                      ) -> tuple[str | None, dict[str, str]]:
     """(remittance_info, extra entries) for a payment with these lines and free text."""
-    extra = {EXTRA_KEY: dumps(lines)} if lines else {}
-    return (free_text if free_text else (summary(lines) or None)), extra
+    return canonical_data([line.to_data() for line in lines], free_text)
+
+
+def canonical_data(lines: Sequence[Mapping[str, object]], free_text: str | None
+                   ) -> tuple[str | None, dict[str, str]]:
+    """`canonical_fields` for lines in their JSON form."""
+    if not lines:
+        return free_text or None, {}
+    extra = {EXTRA_KEY: orjson.dumps(lines).decode()}
+    return (free_text if free_text else "; ".join(map(line_text, lines))), extra
 
 
 def from_message(remittance_info: str | None, extra: Mapping[str, str]

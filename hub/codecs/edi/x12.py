@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.codecs.base import Decoded, Options
-from hub.codecs.edi import x12_ack
+from hub.codecs.edi import records, x12_ack
 from hub.codecs.edi.findings import INTERCHANGE, Finding
 from hub.codecs.edi.x12_820 import decode_820, encode_820
 from hub.codecs.edi.x12_syntax import (
@@ -97,16 +97,17 @@ class X12Codec:
             found_format = found_format or "x12.ta1"
         broken = {(f.group, f.transaction) for f in findings
                   if f.is_error and f.level == "transaction"}
+        shared = records.Shared()
         for group in ic.groups:
             for ts in group.transactions:
-                if ts.end is None or (group.control, ts.control) in broken:
+                if ts.end is None or (broken and (group.control, ts.control) in broken):
                     continue  # the frame itself is broken: reading the content would mislead
                 set_format = SET_FORMATS.get(ts.code)
                 found_format = found_format or set_format
                 body = ts.body(segments)
                 if set_format == "x12.820":
                     message, found = decode_820(body, ts.start, group.control, ts.control,
-                                                group.version)
+                                                group.version, shared)
                     findings.extend(found)
                     if message is not None and whole:
                         messages.append(message)

@@ -16,7 +16,10 @@ DFI qualifier picks a BIC or a clearing member id, and the currency is USD witho
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from hub.codecs.edi import records, remittance
@@ -33,7 +36,7 @@ DFI_CLEARING = {"01": "USABA", "03": "USPID", "04": "CACPA"}
 CLEARING_DFI = {v: k for k, v in DFI_CLEARING.items()}
 DFI_SWIFT = "02"
 ACH_FORMATS = frozenset({"CCD", "CCP", "CTX", "PPD", "CBC", "CBP"})
-BPR_EXTRAS = (1, 3, 4, 8, 10, 11, 14)
+BPR_EXTRAS = tuple(f"x12.bpr{n:02d}" for n in (1, 3, 4, 8, 10, 11, 14))
 CODES = {"missing": "X12.ELEMENT_MISSING", "length": "X12.ELEMENT_LENGTH",
          "type": "X12.ELEMENT_TYPE", "amount": "X12.AMOUNT", "date": "X12.DATE",
          "code": "X12.ELEMENT_CODE", "extra": "X12.ELEMENT_EXTRA", "repeat": "X12.SEGMENT_REPEAT",
@@ -48,7 +51,7 @@ ACK = {"missing": "1", "too_short": "4", "too_long": "5", "type": "6", "amount":
 class _Findings:
     """Findings of one transaction set body; `base` is the interchange index of ST."""
 
-    def __init__(self, body: list[list[str]], base: int, group: str | None, control: str
+    def __init__(self, body: Sequence[Sequence[str]], base: int, group: str | None, control: str
                  ) -> None:
         self.body = body
         self.base = base
@@ -65,15 +68,16 @@ class _Findings:
                                   ACK.get(ack, ""), value[:99]))
 
 
-def _bpr_defaults(instrument: str, debtor_account: bool, creditor_account: bool
-                  ) -> dict[int, str]:
+@cache
+def _bpr_defaults(ach: bool, debtor_account: bool, creditor_account: bool
+                  ) -> Mapping[str, str]:
     """BPR elements generation writes when the canonical message says nothing about them."""
-    defaults = {1: "C", 3: "C", 4: "ACH" if instrument in ACH_FORMATS else "FWT"}
+    defaults = {"x12.bpr01": "C", "x12.bpr03": "C", "x12.bpr04": "ACH" if ach else "FWT"}
     if debtor_account:
-        defaults[8] = "DA"
+        defaults["x12.bpr08"] = "DA"
     if creditor_account:
-        defaults[14] = "DA"
-    return defaults
+        defaults["x12.bpr14"] = "DA"
+    return MappingProxyType(defaults)
 
 
 def _agent(qualifier: str | None, ident: str | None) -> Agent | None:
@@ -85,16 +89,31 @@ def _agent(qualifier: str | None, ident: str | None) -> Agent | None:
                  clearing_system=DFI_CLEARING.get(qualifier or "", f"x12:{qualifier or ''}"))
 
 
-def decode_820(body: list[list[str]], base: int, group: str | None, control: str,
-               version: str = "004010") -> tuple[Message | None, list[Finding]]:
-    """The credit transfer one 820 transaction set carries, and what was wrong with it."""
+def _shared_agent(shared: records.Shared, qualifier: str | None, ident: str | None
+                  ) -> Agent | None:
+    if not ident:
+        return None
+    key = (qualifier or "", ident)
+    agent = shared.agents.get(key)
+    if agent is None:
+        agent = _agent(qualifier, ident)
+        if agent is not None:
+            shared.agents[key] = agent
+    return agent
+
+
+def decode_820(body: Sequence[Sequence[str]], base: int, group: str | None, control: str,
+               version: str = "004010", shared: records.Shared | None = None
+               ) -> tuple[Message | None, list[Finding]]:
+    """The credit transfer one 820 transaction set carries, and what was wrong with it;
+    `shared` holds the parties and banks of the interchange's earlier transaction sets."""
     found = _Findings(body, base, group, control)
     grammar = GRAMMARS["005010" if version.startswith("005") else "004010"]
     record = Reader(grammar, found.report, codes=CODES).read(body, OTHER_820)
-    if any(f.is_error for f in found.items):
+    if found.items and any(f.is_error for f in found.items):
         return None, found.items
     try:
-        return _message(record), found.items
+        return _message(record, records.Shared() if shared is None else shared), found.items
     except ModelError as exc:
         code = {"MODEL.CURRENCY": "X12.CURRENCY", "MODEL.MINOR_UNITS": "X12.AMOUNT",
                 "MODEL.AMOUNT": "X12.AMOUNT"}.get(exc.code, "X12.ELEMENT_CODE")
@@ -103,33 +122,35 @@ def decode_820(body: list[list[str]], base: int, group: str | None, control: str
         return None, found.items
 
 
-def _message(record: dict[str, Any]) -> Message:
+def _message(record: dict[str, Any], shared: records.Shared) -> Message:
+    get = record.get
     extra: dict[str, str] = {}
-    defaults = _bpr_defaults(record.get("local_instrument", ""), "debtor.account" in record,
+    defaults = _bpr_defaults(get("local_instrument") in ACH_FORMATS, "debtor.account" in record,
                              "creditor.account" in record)
-    for n in BPR_EXTRAS:
-        value = record.get(f"x12.bpr{n:02d}")
-        if value and value != defaults.get(n):
-            extra[f"x12.bpr{n:02d}"] = value  # only what generation would not write by itself
+    for key in BPR_EXTRAS:
+        value = get(key)
+        if value and value != defaults.get(key):
+            extra[key] = value  # only what generation would not write by itself
     if "x12.trn03" in record:
         extra["x12.trn03"] = record["x12.trn03"]
-    for key, value in record.items():
-        if key.startswith("extra."):
-            extra[key[6:]] = value.isoformat() if isinstance(value, date) else value
+    for key in record.get("@extra", ()):  # the `extra.…` fields, as the reader filled them
+        value = record[key]
+        extra[key[6:]] = value.isoformat() if isinstance(value, date) else value
     lines = records.lines(record, X12_TO_DOC, "x12")
-    info, remit_extra = remittance.canonical_fields(
-        lines, " ".join(record.get("remittance_text", ())) or None)
+    text = get("remittance_text")
+    info, remit_extra = remittance.canonical_data(lines, (" ".join(text) or None) if text else None)
     extra.update(remit_extra)
     return Message(
         kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=FORMAT,
-        amount=Money(value=record["amount"], currency=record.get("currency", "USD")),
-        instruction_id=record.get("instruction_id"),
-        settlement_date=record.get("settlement_date"),
-        debtor=records.party(record, "debtor"), creditor=records.party(record, "creditor"),
-        debtor_agent=_agent(record.get("debtor_agent.qualifier"), record.get("debtor_agent.id")),
-        creditor_agent=_agent(record.get("creditor_agent.qualifier"),
-                              record.get("creditor_agent.id")),
-        local_instrument=record.get("local_instrument"), remittance_info=info, extra=extra)
+        amount=Money(value=record["amount"], currency=get("currency", "USD")),
+        instruction_id=get("instruction_id"), settlement_date=get("settlement_date"),
+        debtor=records.party(record, "debtor", shared=shared),
+        creditor=records.party(record, "creditor", shared=shared),
+        debtor_agent=_shared_agent(shared, get("debtor_agent.qualifier"), get("debtor_agent.id")),
+        creditor_agent=_shared_agent(shared, get("creditor_agent.qualifier"),
+                                     get("creditor_agent.id")),
+        local_instrument=get("local_instrument"), remittance_info=info,
+        extra=MappingProxyType(extra))  # a dict of our own: Message keeps it as it is
 
 
 # -- generation ----------------------------------------------------------------------------
@@ -179,11 +200,11 @@ def _record(message: Message) -> dict[str, Any]:
                 record[f"{role}.identifier_scheme"] = who.identifier_scheme or "ZZ"
                 record[f"{role}.identifier"] = who.identifier
             records.put_address(record, role, who.address, 2)
-    defaults = _bpr_defaults(instrument, "debtor.account" in record,
+    defaults = _bpr_defaults(instrument in ACH_FORMATS, "debtor.account" in record,
                              "creditor.account" in record)
-    for n in BPR_EXTRAS:
-        if value := extra.get(f"x12.bpr{n:02d}", defaults.get(n, "")):
-            record[f"x12.bpr{n:02d}"] = value
+    for key in BPR_EXTRAS:
+        if value := extra.get(key, defaults.get(key, "")):
+            record[key] = value
     if message.settlement_date is not None:
         record["settlement_date"] = message.settlement_date
     if message.amount.currency != "USD":

@@ -133,14 +133,14 @@ def build(ic: Interchange, findings: Sequence[Finding], *, control_number: int,
 # -- reading -------------------------------------------------------------------------------
 
 
-def read_ta1(seg: list[str], fmt: str = "x12.ta1") -> Message:
-    seg = seg + [""] * (6 - len(seg))
+def read_ta1(seg: Sequence[str], fmt: str = "x12.ta1") -> Message:
+    seg = [*seg, *[""] * (6 - len(seg))]
     return Message(kind=Kind.STATUS_REPORT, format=fmt, original_message_id=seg[1],
                    status=TA1_STATUS.get(seg[4], "RJCT"), reason_code=seg[5] or None,
                    extra={"x12.ack.level": INTERCHANGE, "x12.ack.interchange": seg[1]})
 
 
-def read_ack(body: list[list[str]], fmt: str) -> tuple[list[Message], list[str]]:
+def read_ack(body: Sequence[Sequence[str]], fmt: str) -> tuple[list[Message], list[str]]:
     """Status reports from one 997/999 body; second item lists problems (empty if clean)."""
     problems: list[str] = []
     messages: list[Message] = []
@@ -150,7 +150,7 @@ def read_ack(body: list[list[str]], fmt: str) -> tuple[list[Message], list[str]]
     answered: list[str] = []  # ST02 of the AK2 lines: the group line covers the others
     for seg in body:
         tag = seg[0]
-        padded = seg + [""] * 6
+        padded = [*seg, *[""] * 6]
         if tag == "AK1":
             group_id = padded[2]
         elif tag == "AK2":

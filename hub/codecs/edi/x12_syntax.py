@@ -12,10 +12,13 @@ the acknowledgement can answer it (TA1 note, AK9 group code, AK5/IK5 transaction
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 
 from hub.codecs.edi.findings import GROUP, INTERCHANGE, TRANSACTION, Finding
+from hub.codecs.edi.pieces import segment_texts
 from hub.errors import CodecError, Severity
 
 ISA_LENGTH = 106
@@ -24,6 +27,10 @@ TAG = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 # fixed ISA element lengths, ISA01..ISA16 (X12.5 interchange control structure)
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 LENIENT_ISA_PADDING = "isa_padding"
+# a segment: its tag, then its elements. Read as tuples (which the garbage collector stops
+# tracking), written from lists.
+Segment = Sequence[str]
+ENVELOPE_TAGS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +51,7 @@ class Transaction:
     reference: str = ""  # ST03 implementation convention (005010)
     group: str | None = None
 
-    def body(self, segments: list[list[str]]) -> list[list[str]]:
+    def body(self, segments: list[Segment]) -> list[Segment]:
         stop = self.end if self.end is not None else len(segments)
         return segments[self.start + 1:stop]
 
@@ -66,12 +73,12 @@ class Interchange:
     """The lossless envelope: every segment as its element list, plus what the checks found."""
 
     delimiters: Delimiters
-    segments: list[list[str]]
+    segments: list[Segment]
     isa: list[str]
     groups: list[Group] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     trailer: bool = False  # IEA seen
-    ta1: list[list[str]] = field(default_factory=list)  # TA1 segments received
+    ta1: list[Segment] = field(default_factory=list)  # TA1 segments received
 
     @property
     def control(self) -> str:
@@ -223,11 +230,16 @@ def _check_isa(isa: list[str], out: _Findings) -> None:
                 "YYMMDD HHMM", 1, "ISA", 9)
 
 
+_TEXT = bytes(range(0x20, 0x7f)) + b"\r\n\t"
+
+
 def _bad_character(text: str, delimiters: Delimiters) -> int | None:
     """Index of the first character that is neither printable ASCII, a line break nor one of
     the interchange's delimiters (which may be control characters), or None."""
-    allowed = re.escape(delimiters.element + delimiters.component + delimiters.segment)
-    found = re.search(f"[^\\x20-\\x7e\\r\\n\\t{allowed}]", text)
+    own = delimiters.element + delimiters.component + delimiters.segment
+    if not text.encode("latin-1").translate(None, _TEXT + own.encode("latin-1")):
+        return None  # the usual case, found without a regular expression
+    found = re.search(f"[^\\x20-\\x7e\\r\\n\\t{re.escape(own)}]", text)
     return found.start() if found else None
 
 
@@ -243,19 +255,17 @@ def parse(raw: bytes, lenient: frozenset[str] = frozenset()) -> Interchange | li
         return out.items
     delimiters, isa, start = found
     _check_isa(isa, out)
-    segments: list[list[str]] = [isa]
+    segments: list[Segment] = [isa]
     body = text[start:]
-    pieces = body.split(delimiters.segment)
-    tail = pieces.pop() if pieces else ""
-    strip = "\r\n" if delimiters.segment not in "\r\n" else ""
+    if delimiters.segment in "\r\n":
+        pieces = body.split(delimiters.segment)
+    else:  # line breaks after terminators are not data
+        pieces = segment_texts(body, delimiters.segment)
+    tail = pieces.pop()
     element = delimiters.element
-    for piece in pieces:
-        if strip:
-            piece = piece.strip(strip)
-        if piece:
-            segments.append(piece.split(element))
+    segments += map(tuple, map(str.split, filter(None, pieces), repeat(element)))
     if tail.strip():
-        segments.append(tail.strip().split(element))
+        segments.append(tuple(tail.strip().split(element)))
         out.add("X12.TRUNCATED", "the last segment has no terminator "
                 f"{delimiters.segment!r}", len(segments), segments[-1][0][:3])
     bad = _bad_character(body, delimiters)
@@ -272,10 +282,20 @@ def _walk(ic: Interchange, out: _Findings) -> None:
     group: Group | None = None
     ts: Transaction | None = None
     seen_st: set[str] = set()
+    identifiers: set[str] = set()  # tags already found well formed
     segments = ic.segments
     for index in range(1, len(segments)):
         seg = segments[index]
         tag = seg[0]
+        if ts is not None and tag not in ENVELOPE_TAGS:  # inside a transaction set
+            if tag not in identifiers:
+                if TAG.fullmatch(tag):
+                    identifiers.add(tag)
+                else:
+                    out.add("X12.SEGMENT_ID", f"{tag[:10]!r} is not a segment identifier",
+                            index + 1, level=TRANSACTION, group=ts.group,
+                            transaction=ts.control, local=index - ts.start + 1)
+            continue
         pos = index + 1
         if tag == "SE" and ts is not None:
             count = index - ts.start + 1
@@ -289,12 +309,6 @@ def _walk(ic: Interchange, out: _Findings) -> None:
                         transaction=ts.control)
             ts.end = index
             ts = None
-            continue
-        if ts is not None and tag not in ("ST", "GE", "GS", "IEA", "ISA"):
-            if not TAG.fullmatch(tag):
-                out.add("X12.SEGMENT_ID", f"{tag[:10]!r} is not a segment identifier", pos,
-                        level=TRANSACTION, group=ts.group, transaction=ts.control,
-                        local=index - ts.start + 1)
             continue
         if ts is not None:
             out.add("X12.SE_MISSING", f"transaction set {ts.control} has no SE before {tag}",
@@ -319,7 +333,7 @@ def _walk(ic: Interchange, out: _Findings) -> None:
                 out.add("X12.GE_MISSING", f"group {group.control} has no GE before the next GS",
                         pos, "GS", level=GROUP, group=group.control)
                 group.end = index
-            seg = seg + [""] * (9 - len(seg))
+            seg = [*seg, *[""] * (9 - len(seg))]
             group = Group(seg[1], seg[2], seg[3], seg[6], seg[8], index)
             ic.groups.append(group)
             seen_st = set()
@@ -333,7 +347,7 @@ def _walk(ic: Interchange, out: _Findings) -> None:
             if group is None or group.end is not None:
                 out.add("X12.SEGMENT_OUTSIDE", "GE without a GS", pos, "GE")
                 continue
-            seg = seg + [""] * (3 - len(seg))
+            seg = [*seg, *[""] * (3 - len(seg))]
             if seg[1] != str(len(group.transactions)):
                 out.add("X12.GE01", f"GE01 {seg[1]!r} but the group has "
                         f"{len(group.transactions)} transaction sets", pos, "GE", 1, level=GROUP,
@@ -347,7 +361,7 @@ def _walk(ic: Interchange, out: _Findings) -> None:
                 out.add("X12.GE_MISSING", f"group {group.control} has no GE before IEA", pos,
                         "IEA", level=GROUP, group=group.control)
                 group.end = index
-            seg = seg + [""] * (3 - len(seg))
+            seg = [*seg, *[""] * (3 - len(seg))]
             real_groups = sum(1 for g in ic.groups if g.functional_id)
             if seg[1] != str(real_groups):
                 out.add("X12.IEA01", f"IEA01 {seg[1]!r} but the interchange has {real_groups} "
