@@ -65,3 +65,14 @@ class Codec(Protocol):
 
     def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
         ...
+
+
+def checked(decoded: Decoded) -> list[Diagnostic]:
+    """What `validate` reports for a file of many messages: the decode's own findings, then
+    the canonical rules for each message, located by its index."""
+    from hub.model.rules import check  # reference data (schwifty) loads on first use
+
+    found = list(decoded.diagnostics)
+    for i, message in enumerate(decoded.messages):
+        found.extend(check(message, f"[{i}]"))
+    return found

@@ -54,7 +54,7 @@ from hub.connectors.base import (
     Outbound,
     Outcome,
 )
-from hub.connectors.filedrop import write_atomically
+from hub.connectors.filedrop import fsync_folder, write_atomically
 from hub.errors import CodecError, ConfigError, ConnectorError, HubError, register
 from hub.model import Agent, Kind, Message, Party, dumps, from_data, to_data
 from hub.routes.calendars import calendar_factory
@@ -380,14 +380,6 @@ def _entry_file(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40] + ".json"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _ascii(text: str, most: int) -> str:
     """Printable ASCII for a NACHA alphanumeric field: accents folded, the rest dropped."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -709,8 +701,8 @@ class AchConnector:
             (self.entries_dir / _entry_file(key)).unlink(missing_ok=True)
         (self.outgoing_dir / f"{manifest.name}.json").unlink(missing_ok=True)
         (self.outgoing_dir / f"{manifest.name}.ach").unlink(missing_ok=True)
-        _fsync_dir(self.entries_dir)
-        _fsync_dir(self.outgoing_dir)
+        fsync_folder(self.entries_dir)
+        fsync_folder(self.outgoing_dir)
 
     async def _deliver_safely(self) -> None:
         try:

@@ -41,7 +41,7 @@ def extension(format: str) -> str:
     return "dat"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_folder(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -78,7 +78,7 @@ class FolderSync:
                 ok = False
                 self._cond.release()
                 try:
-                    _fsync_dir(self.folder)
+                    fsync_folder(self.folder)
                     ok = True
                 finally:
                     self._cond.acquire()
@@ -101,7 +101,7 @@ def write_atomically(folder: Path, name: str, payload: bytes,
     if folder_sync is not None:
         folder_sync.sync()
     else:
-        _fsync_dir(folder)
+        fsync_folder(folder)
     return final
 
 
@@ -211,7 +211,7 @@ class FileDrop:
                                 option=orjson.OPT_INDENT_2)
             write_atomically(target, f"{inbound.name}.errors.json", body)
         os.replace(self.inbox / inbound.name, target / inbound.name)
-        _fsync_dir(self.inbox)
+        fsync_folder(self.inbox)
         self._pending.discard(inbound.name)
 
 

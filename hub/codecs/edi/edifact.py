@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.codecs.base import Decoded, Options
+from hub.codecs.base import Decoded, Options, checked
 from hub.codecs.edi import edifact_contrl, records
 from hub.codecs.edi.edifact_payment import DIRECTORY, decode_payments, encode_payments
 from hub.codecs.edi.edifact_syntax import Interchange, ServiceChars, parse, write_interchange
@@ -150,13 +150,7 @@ class EdifactCodec:
             first_message=int(envelope.get("first_message", 1)))
 
     def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
-        from hub.model.rules import check
-
-        decoded = self.decode(raw, format, options)
-        found = list(decoded.diagnostics)
-        for i, message in enumerate(decoded.messages):
-            found.extend(check(message, f"[{i}]"))
-        return found
+        return checked(self.decode(raw, format, options))
 
 
 def _party_id(value: Any) -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.codecs.base import Decoded, Options
+from hub.codecs.base import Decoded, Options, checked
 from hub.codecs.edi import records, x12_ack
 from hub.codecs.edi.findings import INTERCHANGE, Finding
 from hub.codecs.edi.x12_820 import decode_820, encode_820
@@ -166,13 +166,7 @@ class X12Codec:
             delimiters=envelope.get("delimiters") or Delimiters(), version=version)
 
     def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
-        from hub.model.rules import check
-
-        decoded = self.decode(raw, format, options)
-        found = list(decoded.diagnostics)
-        for i, message in enumerate(decoded.messages):
-            found.extend(check(message, f"[{i}]"))
-        return found
+        return checked(self.decode(raw, format, options))
 
 
 def _when(envelope: dict[str, Any]) -> datetime:

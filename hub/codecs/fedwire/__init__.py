@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from decimal import InvalidOperation
 from typing import Any
 
-from hub.codecs.base import Decoded, Options
+from hub.codecs.base import Decoded, Options, checked
 from hub.codecs.fedwire.cover import read_cover
 from hub.codecs.fedwire.mapping import from_message, to_message
 from hub.codecs.fedwire.reader import FedwireMessage, Reader, Tag
 from hub.errors import Diagnostic, ModelError, Severity
 from hub.model import Kind, Message
-from hub.model.rules import check
 
 __all__ = ["CODEC", "FedwireCodec", "FedwireMessage", "Tag", "read"]
 
@@ -85,11 +84,7 @@ class FedwireCodec:
         return ("\n".join(blocks) + "\n").encode("ascii")
 
     def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
-        decoded = self.decode(raw, format, options)
-        found = list(decoded.diagnostics)
-        for i, message in enumerate(decoded.messages):
-            found.extend(check(message, f"[{i}]"))
-        return found
+        return checked(self.decode(raw, format, options))
 
 
 CODEC = FedwireCodec()

@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hub.codecs.base import Decoded, Options
+from hub.codecs.base import Decoded, Options, checked
 from hub.codecs.nacha.codes import diag
 from hub.codecs.nacha.mapping import to_messages
 from hub.codecs.nacha.reader import AchFile, Reader
 from hub.codecs.nacha.writer import encode_file
 from hub.errors import Diagnostic
 from hub.model import Message
-from hub.model.rules import check
 
 __all__ = ["CODEC", "AchFile", "NachaCodec", "envelope_of", "read"]
 
@@ -78,11 +77,7 @@ class NachaCodec:
         return encode_file(messages, envelope)
 
     def validate(self, raw: bytes, format: str | None, options: Options) -> list[Diagnostic]:
-        decoded = self.decode(raw, format, options)
-        found = list(decoded.diagnostics)
-        for i, message in enumerate(decoded.messages):
-            found.extend(check(message, f"[{i}]"))
-        return found
+        return checked(self.decode(raw, format, options))
 
 
 CODEC = NachaCodec()

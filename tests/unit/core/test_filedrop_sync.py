@@ -32,7 +32,7 @@ def test_each_rename_is_covered_by_a_later_fsync(tmp_path: Path,
         time.sleep(0.005)
         syncs.append((began, now()))
 
-    monkeypatch.setattr(filedrop, "_fsync_dir", slow_fsync)
+    monkeypatch.setattr(filedrop, "fsync_folder", slow_fsync)
     shared = FolderSync(tmp_path)
     renames: dict[int, int] = {}  # file number -> tick of its rename
     returns: dict[int, int] = {}  # file number -> tick when its writer returned
@@ -66,7 +66,7 @@ def test_a_failed_fsync_is_not_counted_as_done(tmp_path: Path,
         if calls[0] == 1:
             raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(filedrop, "_fsync_dir", flaky)
+    monkeypatch.setattr(filedrop, "fsync_folder", flaky)
     shared = FolderSync(tmp_path)
     with pytest.raises(OSError):
         shared.sync()
