@@ -3,8 +3,11 @@
 
 Source: SWIFT "FIN Error Codes", chapter 3, "H Codes - Basic Header and Application Header
 Validation" and "U Codes - User Header Validation"; field formats from the FIN Service
-Description ("Message Structure"). A fault the guide gives no code of its own keeps the hub's
-code (MT.BLOCK3 for a malformed 103, 111, 115, 165, 423, 424, 433 or 434; MT.BLOCK5 for the
+Description ("Message Structure"). The U-codes U00-U03, U08 and U09 were read in the 23 July
+2010 edition (section 3.16), the H-codes H01-H50 in IBM Sterling's "Header Validation Error
+Codes" table; U13 (field 121), H80 and H81 were not found in a published copy (see
+docs/formats/swift-mt.md). A fault the guide gives no code of its own keeps the hub's code
+(MT.BLOCK3 for a malformed 103, 111, 115, 165, 423, 424, 433 or 434; MT.BLOCK5 for the
 trailer).
 """
 

@@ -2,6 +2,8 @@
 
 Source: SWIFT Standards MT SR2025 Message Reference Guides, "Network Validated Rules" of each
 message type (rule numbers Cn below are the guide's own); error codes from "FIN Error Codes".
+MT 760 C1-C9 and their codes were checked against SWIFT's SR2021 Category 7 release guide
+(www.swift.com/swift-resource/202476/download, "MT 760 Network Validated Rules").
 Where SWIFT's code for a rule could not be read from a published copy (MT 760 C10, C11) the
 rule reports the hub's own code (codes.RULE_CODES).
 A rule receives a View of the message (fields in order, the sequence each belongs to, parsed
