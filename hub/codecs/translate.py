@@ -24,6 +24,7 @@ from uuid import UUID
 from hub import codecs
 from hub.codecs.base import Decoded, Options
 from hub.codecs.iso20022 import CODEC as ISO20022  # (its import registers the XLATE.* codes)
+from hub.codecs.iso20022.components import bic_agent
 from hub.codecs.swift_mt.from_canonical import reject_return_text as field79
 from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors
 from hub.model import Agent, Kind, Message, Party, to_data
@@ -125,6 +126,9 @@ def _join(items: list[tuple[str, str]]) -> str | None:
 def _bic11(agent: Agent | None) -> Agent | None:
     if agent is None or agent.bic is None or len(agent.bic) != 8:
         return agent
+    if agent.name is None and agent.account is None and agent.member_id is None and \
+            agent.clearing_system is None and agent.address is None:
+        return bic_agent(agent.bic + "XXX")  # a BIC alone (the MT header's): the shared one
     return replace(agent, bic=agent.bic + "XXX")
 
 

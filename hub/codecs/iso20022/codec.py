@@ -126,6 +126,13 @@ def _error_path(el: etree._Element, path: str) -> str:
     return _PREFIX.sub("", path)
 
 
+def _has_variant(options: Options, variant: str) -> bool:
+    """Whether the schema folder has restricted XSDs of a profile: without them the profile's
+    own validation would only find, part by part, that there is nothing to validate against."""
+    schemas = schema_set(options.schema_dir)
+    return schemas is not None and schemas.has_variant(variant)
+
+
 def _ns(el: etree._Element) -> str:
     tag = el.tag
     return tag[1: tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else ""
@@ -192,7 +199,7 @@ class Iso20022Codec:
         count = text(message.data, "GrpHdr", "NbOfTxs")
         if count is not None and fmt in profiles.TRANSACTIONS:
             found: list[object] = [message.data]
-            for step in profiles.TRANSACTIONS[fmt].split("/"):
+            for step in profiles.TRANSACTION_STEPS[fmt]:
                 found = [item for parent in found for item in many(node(parent).get(step))]
             if count.strip().isdigit() and int(count) != len(found):
                 diagnostics.append(Diagnostic("ISO.NB_OF_TXS", f"NbOfTxs {count} but "
@@ -271,7 +278,7 @@ class Iso20022Codec:
         out = read.Out(format=fmt)
         read.READERS[mdef.format](message.data, out, f"/Document/{mdef.root}")
         profile = self._profile(options, diagnostics)
-        if profile is not None and document is not None:
+        if profile is not None and document is not None and _has_variant(options, profile.name):
             if header is not None and header.element is not None and \
                     header.namespace in HEAD_NAMESPACES:
                 self._validate_schema(header.element, header.namespace, options, profile.name,

@@ -35,6 +35,8 @@ TRANSACTIONS: dict[str, str] = {
     "pacs.002": "TxInfAndSts", "pacs.004": "TxInf", "camt.056": "Undrlyg/TxInf",
     "camt.029": "CxlDtls/TxInfAndSts", "pain.001": "PmtInf/CdtTrfTxInf",
 }
+TRANSACTION_STEPS: dict[str, tuple[str, ...]] = {
+    fmt: tuple(path.split("/")) for fmt, path in TRANSACTIONS.items()}
 UETR_PATH: dict[str, str] = {
     "pacs.008": "PmtId/UETR", "pacs.009": "PmtId/UETR", "pacs.009cov": "PmtId/UETR",
     "pacs.009adv": "PmtId/UETR",
@@ -103,7 +105,7 @@ class Context:
                     self._transactions = [(f"{self.where}/{path}", node(items[0]))]
                     return self._transactions
             found: list[tuple[str, Any]] = [(self.where, self.data)]
-            for step in TRANSACTIONS[self.format].split("/"):
+            for step in TRANSACTION_STEPS[self.format]:
                 found = [(f"{path}/{step}[{i}]" if len(items) > 1 else f"{path}/{step}", item)
                          for path, parent in found
                          for items in (many(node(parent).get(step)),)

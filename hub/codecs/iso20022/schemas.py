@@ -49,6 +49,7 @@ class SchemaSet:
     compiled: dict[tuple[str, str], etree.XMLSchema] = field(default_factory=dict)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    variants: frozenset[str] | None = None
 
     @classmethod
     def scan(cls, folder: Path) -> SchemaSet:
@@ -64,6 +65,13 @@ class SchemaSet:
 
     def has(self, namespace: str, variant: str = BASE) -> bool:
         return (variant, namespace) in self.files
+
+    def has_variant(self, variant: str) -> bool:
+        """Whether the folder holds any XSD of a variant (a profile without restricted XSDs,
+        such as CBPR+, has none: its rules are all in profiles.py)."""
+        if self.variants is None:  # the files are known once scanned: worked out once
+            self.variants = frozenset(key[0] for key in self.files)
+        return variant in self.variants
 
     def get(self, namespace: str, variant: str = BASE) -> etree.XMLSchema | None:
         """The compiled schema, or None when the folder has none (or it does not compile)."""

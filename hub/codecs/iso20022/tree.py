@@ -52,47 +52,48 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
     if index is not None:
         return _read_indexed(el, index)
     found: Data = {}
+    names = _NAMES
     for child in el:
         tag = child.tag
+        name = names.get(tag) or _name(tag)
         if len(child):
             value: Any = read(child)
-        elif tag.endswith(AMOUNT_SUFFIX):
+        elif name[-3:] == AMOUNT_SUFFIX:
             value = (child.text or "", child.get("Ccy") or "")
         else:
             value = child.text or ""
-        name = _NAMES.get(tag) or _name(tag)
-        if name in found:
-            old = found[name]
-            if type(old) is list:
-                old.append(value)
-            else:
-                found[name] = [old, value]
-        else:
+        old = found.get(name)  # a value is never None: one lookup tells new from repeated
+        if old is None:
             found[name] = value
+        elif type(old) is list:
+            old.append(value)
+        else:
+            found[name] = [old, value]
     return found
 
 
 def _read_indexed(el: etree._Element, index: dict[str, list[Any]]) -> Data:
     found: Data = {}
+    names = _NAMES
     for child in el:
         tag = child.tag
+        name = names.get(tag) or _name(tag)
         if len(child):
             value: Any = _read_indexed(child, index)
-        elif tag.endswith(AMOUNT_SUFFIX):
+        elif name[-3:] == AMOUNT_SUFFIX:
             value = (child.text or "", child.get("Ccy") or "")
         else:
             value = child.text or ""
-        name = _NAMES.get(tag) or _name(tag)
-        if name in index:
-            index[name].append(value)
-        if name in found:
-            old = found[name]
-            if type(old) is list:
-                old.append(value)
-            else:
-                found[name] = [old, value]
-        else:
+        watched = index.get(name)
+        if watched is not None:
+            watched.append(value)
+        old = found.get(name)
+        if old is None:
             found[name] = value
+        elif type(old) is list:
+            old.append(value)
+        else:
+            found[name] = [old, value]
     return found
 
 

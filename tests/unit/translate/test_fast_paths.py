@@ -168,3 +168,17 @@ def test_replace_equals_dataclasses_replace(message: Message) -> None:
                                                                        bic="BANKGB2LXXX")
     with pytest.raises(HubError):  # the constructor's checks still run
         fast_replace(agent, bic="not a bic")
+
+
+def test_bic8_agents_become_bic11_agents() -> None:
+    import dataclasses
+
+    from hub.codecs.iso20022.components import bic_agent
+    from hub.codecs.translate import _bic11
+    alone = Agent(bic="BANKGB2L")
+    assert _bic11(alone) == dataclasses.replace(alone, bic="BANKGB2LXXX")
+    assert _bic11(alone) is bic_agent("BANKGB2LXXX")  # a BIC alone: the one shared agent
+    named = Agent(bic="BANKGB2L", name="Bank", account="12345678")
+    assert _bic11(named) == dataclasses.replace(named, bic="BANKGB2LXXX")
+    eleven = Agent(bic="BANKGB2LXXX")
+    assert _bic11(eleven) is eleven and _bic11(None) is None
