@@ -3,7 +3,8 @@
 Callers hand in their items and await their results; one task takes everything queued at that
 moment (up to `max_items`), runs it as one batch and hands each caller its slice. Under light
 load a batch is one request, so latency stays low; under load batches grow, so commits per
-message fall (ARCHITECTURE §8).
+message fall (ARCHITECTURE §8). With `parallel` above one, that many batches run at once: the
+next batch forms and starts while an earlier one still waits on its disk or database.
 """
 
 from __future__ import annotations
@@ -19,30 +20,33 @@ R = TypeVar("R")
 
 class GroupCommit(Generic[T, R]):
     def __init__(self, run: Callable[[list[T]], Awaitable[list[R]]], *, max_items: int = 256,
-                 name: str = "group-commit") -> None:
+                 name: str = "group-commit", parallel: int = 1) -> None:
         self._run = run
         self._max = max_items
         self._name = name
+        self._parallel = max(1, parallel)
         self._queue: asyncio.Queue[tuple[list[T], asyncio.Future[list[R]]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name=self._name)
+        if not self._tasks:
+            self._tasks = [asyncio.create_task(self._loop(), name=self._name)
+                           for _ in range(self._parallel)]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             if not future.done():
                 future.set_exception(RuntimeError("the hub is stopping"))
 
     async def submit(self, items: list[T]) -> list[R]:
-        if self._task is None:
+        if not self._tasks:
             return await self._run(items)
         future: asyncio.Future[list[R]] = asyncio.get_running_loop().create_future()
         await self._queue.put((items, future))

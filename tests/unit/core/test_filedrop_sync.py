@@ -1,4 +1,5 @@
-"""The shared folder fsync: every writer returns only after an fsync that began after its rename."""
+"""The file drop's writes: every file whole or absent, written once, and durable before it is
+reported sent (its own fsync and a folder fsync that began after its rename)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from hub.connectors import filedrop
-from hub.connectors.base import Outbound
+from hub.connectors.base import Delivery, Outbound
 from hub.connectors.filedrop import FileDrop, FolderSync, write_atomically
+from hub.errors import ConnectorError
 from hub.model import Kind, Message
 
 
@@ -85,3 +87,66 @@ async def test_file_drop_writes_every_file_once(tmp_path: Path) -> None:
     assert len({d.reference for d in deliveries}) == 100
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"k{i}.json" for i in range(100))
+
+
+def _outbound(key: str, payload: bytes) -> Outbound:
+    return Outbound(message_id=key, idempotency_key=key, format="json", payload=payload,
+                    message=Message(kind=Kind.FREE_FORMAT, narrative="x"))
+
+
+async def test_one_batch_fsyncs_each_file_and_the_folder_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    folders: list[Path] = []
+    real_fsync = filedrop.os.fsync
+    monkeypatch.setattr(filedrop.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    monkeypatch.setattr(filedrop, "fsync_folder", folders.append)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    results = drop._write_files([(f"k{i}.json", b"{}") for i in range(20)])
+    assert [r.reference for r in results] == [f"k{i}.json" for i in range(20)]  # type: ignore[union-attr]
+    assert len(synced) == 20 and folders == [tmp_path]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+async def test_a_name_twice_in_one_batch_is_written_once(tmp_path: Path) -> None:
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    await drop.start()
+    same, other = await asyncio.gather(drop.send(_outbound("k", b"{}")),
+                                       drop.send(_outbound("k", b"{}")))
+    assert {same.detail.get("already_there"), other.detail.get("already_there")} == {None, True}
+    with pytest.raises(ConnectorError) as refused:  # same name, other content
+        await drop.send(_outbound("k", b"[]"))
+    assert refused.value.code == "LINK.REJECTED" and not refused.value.retryable
+    results = drop._write_files([("n.json", b"1"), ("n.json", b"2")])
+    assert isinstance(results[0], Delivery) and isinstance(results[1], ConnectorError)
+    assert (tmp_path / "n.json").read_bytes() == b"1"
+    await drop.close()
+
+
+async def test_a_file_that_fails_fails_alone(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    real_replace = filedrop.os.replace
+
+    def replace(src: Path, dst: Path) -> None:
+        if Path(dst).name == "bad.json":
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(filedrop.os, "replace", replace)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    good, bad, late = drop._write_files([("good.json", b"1"), ("bad.json", b"2"),
+                                         ("late.json", b"3")])
+    assert isinstance(good, Delivery) and isinstance(late, Delivery)
+    assert isinstance(bad, ConnectorError) and bad.retryable and "No space" in str(bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.json", "late.json"]
+
+
+async def test_a_failed_folder_fsync_fails_the_whole_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(filedrop, "fsync_folder", broken)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    results = drop._write_files([("a.json", b"1"), ("b.json", b"2")])
+    assert all(isinstance(r, ConnectorError) and r.retryable for r in results)
