@@ -89,6 +89,14 @@ class _PgConn:
             await self._c.executemany(query, rows)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is, without asyncpg's reset round trip
+    (RESET ALL, UNLISTEN *, CLOSE ALL, pg_advisory_unlock_all) on every release: the hub sets
+    no session state on pooled connections (search_path is a connect-time setting), opens no
+    cursors, and its advisory lease and LISTEN undo themselves (Journal.lease, listen_outbox).
+    The pool still rolls back a transaction left open and drops listener callbacks."""
+
+
 class PostgresDatabase:
     dialect = "postgres"
 
@@ -109,7 +117,7 @@ class PostgresDatabase:
                 finally:
                     await conn.close()
             pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
-                                             server_settings=settings)
+                                             server_settings=settings, reset=_keep_session)
         except (OSError, asyncpg.PostgresError) as exc:
             raise JournalError(f"cannot reach PostgreSQL: {type(exc).__name__}") from None
         return cls(pool, schema)

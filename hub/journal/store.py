@@ -758,7 +758,13 @@ class Journal:
                 yield held
             finally:
                 if held:
-                    await conn.fetchval(self.q["release_lease"], key)
+                    try:
+                        await conn.fetchval(self.q["release_lease"], key)
+                    except BaseException:
+                        # Pooled connections are not reset on release: a session still
+                        # holding the lock must not go back to the pool.
+                        conn.terminate()
+                        raise
 
     # -- wake-ups -----------------------------------------------------------------------------
 
