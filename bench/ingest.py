@@ -1,9 +1,17 @@
 """Ingest benchmark: HTTP submissions through a real daemon, on SQLite and on PostgreSQL.
 
 Prints, per backend: accepted/s at full concurrency, p50/p99 accept latency, p99 at a fixed
-offered rate (default 500/s), end-to-end throughput (202 → file in the outbox folder), and in the
-same run the raw asyncpg insert ceiling (one-row commits and 100-row batches) so the hub's figure
-reads as a ratio of what the database itself can do on this machine.
+offered rate (default 500/s), end-to-end throughput (202 → file in the outbox folder), the
+daemon's CPU per message (user and system) while accepting and draining, and in the same run two
+ceilings: the raw asyncpg insert rate (one-row commits and 100-row batches) and the raw rate of
+durable file writes in the folder the hub writes to (temporary name, fsync, rename, folder fsync,
+in batches as the file drop does), so the hub's figures read as ratios of what the database and
+the disk themselves do on this machine.
+
+Every folder of one invocation is kept until it ends: on an ext4 without a journal the kernel
+skips inodes freed in the last minutes one by one when it creates a file, so a run measured
+right after deleting thousands of files writes files several times slower (the raw file figure
+shows it when that happens, e.g. when invocations follow each other closely).
 
     python bench/ingest.py [--messages 5000] [--concurrency 64] [--rate 500] [--backend both]
 """
@@ -110,25 +118,61 @@ async def raw_postgres() -> tuple[float, float]:
     return single, batched
 
 
-def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Daemon(Path(tmp) / "hub", env={"HUB__LOG__LEVEL": "WARNING", **env})
-        d.start()
-        assert d.token
-        try:
-            outbox = Path(tmp) / "hub" / "outbox"
-            elapsed, lat = asyncio.run(flood(d.url, d.token, args.messages, args.concurrency))
-            accepted = args.messages / elapsed
-            start = time.perf_counter() - elapsed
-            while len(list(outbox.iterdir())) < args.messages:
-                time.sleep(0.05)
-            e2e = args.messages / (time.perf_counter() - start)
-            paced_lat = asyncio.run(paced(d.url, d.token, args.rate, args.seconds))
-        finally:
-            d.terminate()
+def raw_files(folder: Path, n: int = 2000, batch: int = 32) -> float:
+    """Durable file writes per second in `folder`, the way the file drop writes a batch."""
+    folder.mkdir(parents=True)
+    body = payment()
+    start = time.perf_counter()
+    for first in range(0, n, batch):
+        fds = []
+        for i in range(first, first + batch):
+            fd = os.open(folder / f".{i}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.write(fd, body)
+            fds.append((i, fd))
+        for _, fd in fds:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        for i, fd in fds:
+            os.fsync(fd)
+            os.close(fd)
+            os.replace(folder / f".{i}.tmp", folder / f"{i}.json")
+        dir_fd = os.open(folder, os.O_RDONLY)
+        os.fsync(dir_fd)
+        os.close(dir_fd)
+    return n / (time.perf_counter() - start)
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def run_backend(name: str, env: dict[str, str], args: argparse.Namespace, work: Path) -> None:
+    files = raw_files(work / "raw-files")
+    d = Daemon(work / "hub", env={"HUB__LOG__LEVEL": "WARNING", **env})
+    d.start()
+    assert d.token and d.proc is not None
+    try:
+        outbox = work / "hub" / "outbox"
+        user, system = cpu_seconds(d.proc.pid)
+        elapsed, lat = asyncio.run(flood(d.url, d.token, args.messages, args.concurrency))
+        accepted = args.messages / elapsed
+        start = time.perf_counter() - elapsed
+        while len(list(outbox.iterdir())) < args.messages:
+            time.sleep(0.05)
+        e2e = args.messages / (time.perf_counter() - start)
+        user_after, system_after = cpu_seconds(d.proc.pid)
+        paced_lat = asyncio.run(paced(d.url, d.token, args.rate, args.seconds))
+    finally:
+        d.terminate()
+    per = 1e6 / args.messages
     print(f"{name:10} accepted {accepted:8.0f}/s  p50 {pct(lat, .5):6.1f} ms  "
           f"p99 {pct(lat, .99):6.1f} ms (concurrency {args.concurrency})")
-    print(f"{'':10} end-to-end {e2e:6.0f}/s (202 → file in outbox, {args.messages} messages)")
+    print(f"{'':10} end-to-end {e2e:6.0f}/s (202 → file in outbox, {args.messages} messages); "
+          f"raw durable file writes in the same folder {files:6.0f}/s")
+    print(f"{'':10} daemon CPU per message: user {(user_after - user) * per:4.0f} µs, "
+          f"system {(system_after - system) * per:4.0f} µs")
     print(f"{'':10} at {args.rate}/s offered: p50 {pct(paced_lat, .5):6.1f} ms  "
           f"p99 {pct(paced_lat, .99):6.1f} ms  max {max(paced_lat) * 1000:6.1f} ms")
     globals().setdefault("_results", {})[name] = accepted
@@ -142,12 +186,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:  # removed only once everything is measured
+        run(args, Path(tmp))
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     if args.backend in ("sqlite", "both"):
-        run_backend("sqlite", {}, args)
+        run_backend("sqlite", {}, args, work / "sqlite")
     if args.backend in ("postgres", "both"):
         schema = f"bench_{secrets.token_hex(4)}"
         run_backend("postgres", {"HUB__JOURNAL__URL": PG_DSN, "HUB__JOURNAL__SCHEMA": schema},
-                    args)
+                    args, work / "postgres")
 
         async def drop() -> None:
             conn = await asyncpg.connect(PG_DSN)
