@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import asyncpg
 import pytest
 
 from hub.connectors.base import ConnectorSpec, Delivery, Health, Outbound, Outcome
@@ -52,6 +53,28 @@ async def test_lease_is_held_by_one_process(pg_schema: str) -> None:
             assert held_a and not held_b
         async with b.lease("sftp:bank1") as held_b:
             assert held_b
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_lease_that_cannot_be_released_does_not_go_back_to_the_pool(
+        pg_schema: str) -> None:
+    """Pooled connections are returned without a session reset, so a connection whose
+    unlock failed must be closed rather than pooled still holding the lock."""
+    a = await Journal.open(PG_DSN, schema=pg_schema, pool_size=2)
+    b = await Journal.open(PG_DSN, schema=pg_schema, pool_size=2)
+    try:
+        release = a.q["release_lease"]
+        a.q["release_lease"] = "SELECT no_such_function($1)"
+        with pytest.raises(asyncpg.UndefinedFunctionError):
+            async with a.lease("sftp:bank2") as held:
+                assert held
+        a.q["release_lease"] = release
+        async with b.lease("sftp:bank2") as held_b:  # the lock went with the closed session
+            assert held_b
+        async with a.lease("sftp:bank3") as held_a:  # and the pool opened a fresh connection
+            assert held_a
     finally:
         await a.close()
         await b.close()
