@@ -29,6 +29,7 @@ from hub.errors import ConfigError, ConnectorError, Diagnostic
 EXTENSIONS = {"json": "json", "nacha": "ach", "fedwire": "txt", "telex": "txt"}
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 WRITE_BATCHES = 4  # batches of files being written at once
+FSYNC_THREADS = 4  # a batch's fsyncs in flight together: the disk serves them side by side
 
 
 def extension(format: str) -> str:
@@ -91,16 +92,23 @@ class _Staged:
             self._fail(exc)
 
     def start_writeback(self) -> None:
-        # Every file of the batch starts for the disk now, so their blocks join one journal
-        # transaction: the first fsync commits them all and the next ones find their data
-        # already written (measured: about 1.7 times the files per second of fsync alone).
+        # Every file of the batch starts for the disk now, so their blocks are under way
+        # together and each fsync below mostly waits for what is already in flight
+        # (measured: about 1.7 times the files per second of fsync alone).
         if hasattr(os, "posix_fadvise"):
             with contextlib.suppress(OSError):
                 os.posix_fadvise(self.fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
-    def commit(self, folder: Path) -> None:
+    def sync(self) -> None:
         try:
             os.fsync(self.fd)
+        except OSError as exc:
+            self._fail(exc)
+
+    def rename(self, folder: Path) -> None:
+        if self.error is not None:
+            return
+        try:
             os.close(self.fd)
             self.fd = -1
             os.replace(self.tmp, folder / self.name)
@@ -194,6 +202,8 @@ class FileDrop:
         # flight so one batch's fsyncs overlap the next one's writes.
         self._writers = ThreadPoolExecutor(max_workers=WRITE_BATCHES,
                                            thread_name_prefix=f"filedrop-{name}")
+        self._syncers = ThreadPoolExecutor(max_workers=FSYNC_THREADS,
+                                           thread_name_prefix=f"filedrop-{name}-fsync")
         self._batches: GroupCommit[tuple[str, bytes], Delivery | ConnectorError] = GroupCommit(
             self._write_batch, max_items=64, name=f"filedrop-{name}", parallel=WRITE_BATCHES)
         self._folder_sync = FolderSync(outbound) if outbound is not None else None
@@ -257,8 +267,10 @@ class FileDrop:
         written = [entry for entry in staged.values() if entry.error is None]
         for entry in written:
             entry.start_writeback()
+        # fsyncs side by side, from threads that do nothing else (one GIL hand-off per file)
+        list(self._syncers.map(_Staged.sync, written))
         for entry in written:
-            entry.commit(folder)
+            entry.rename(folder)
         renamed = [entry for entry in written if entry.error is None]
         if renamed:
             try:
@@ -279,6 +291,7 @@ class FileDrop:
         self._closed.set()
         await self._batches.stop()
         self._writers.shutdown(wait=True)
+        self._syncers.shutdown(wait=True)
 
     async def receive(self) -> AsyncIterator[Inbound]:
         if self.inbox is None:
