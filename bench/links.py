@@ -115,6 +115,11 @@ async def bench_sftp(server: SshServer, files: int, big: int) -> None:
             raw_rates, our_rates = [], []
             for _ in range(3):  # alternate, fresh mailboxes each round
                 raw_box, our_box = _box(server), _box(server)
+                link = sftp.build("bench", server.settings(our_box),
+                                  registry=CollectorRegistry())
+                # The raw side polls over a session opened beforehand: so does the connector
+                # (its inbound session opens on the first poll, here of the empty folder).
+                await link.poll_once()
                 for box in (raw_box, our_box):
                     for i in range(count):
                         box.drop(f"in{i}.bin", payload)
@@ -122,15 +127,13 @@ async def bench_sftp(server: SshServer, files: int, big: int) -> None:
                 def raw_poll(box: Mailbox = raw_box) -> None:
                     folder = f"{box.remote}/inbound"
                     for entry in raw.listdir_attr(folder):
+                        size = entry.st_size or 0
                         with raw.open(f"{folder}/{entry.filename}", "rb") as f:
-                            if (entry.st_size or 0) > 32768:
-                                f.prefetch(entry.st_size)
-                            f.read()
+                            if size > 32768:
+                                f.prefetch(size)
+                            f.read(size)  # the listed size, as the connector reads
                         raw.rename(f"{folder}/{entry.filename}",
                                    f"{box.remote}/processed/{entry.filename}")
-
-                link = sftp.build("bench", server.settings(our_box),
-                                  registry=CollectorRegistry())
 
                 async def ours_poll(link: sftp.SftpConnector = link, n: int = count) -> None:
                     await link.poll_once()  # the first sighting; stable on the next
@@ -159,24 +162,32 @@ async def bench_amqp(messages: int) -> None:
     tag = secrets.token_hex(4)
     raw_queue, our_queue = f"hub.bench.{tag}.raw", f"hub.bench.{tag}.ours"
     body = os.urandom(1024)
+    prefetch = 200
     connection = await aio_pika.connect(AMQP_URL)
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         await channel.declare_queue(raw_queue, durable=True)
-
-        async def raw_publish() -> None:
-            for i in range(per_round):
-                await channel.default_exchange.publish(
-                    aio_pika.Message(body, message_id=f"m{i}",
-                                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                    raw_queue, mandatory=True)
+        consume_channel = await connection.channel()
+        await consume_channel.set_qos(prefetch_count=prefetch)
+        queue = await consume_channel.get_queue(raw_queue)
 
         os.environ["HUB_BENCH_AMQP_URL"] = AMQP_URL
         link = amqp.build("bench", {"url_env": "HUB_BENCH_AMQP_URL", "outbound_queue": our_queue,
                                     "queue": our_queue, "dlq": f"{our_queue}.dlq",
-                                    "prefetch": 200}, registry=CollectorRegistry())
-
+                                    "prefetch": prefetch}, registry=CollectorRegistry())
+        rounds = 5
+        per_round = messages // rounds
+        messages = per_round * rounds
         sent = 0
+
+        async def raw_publish() -> None:
+            nonlocal sent
+            for _ in range(per_round):
+                await channel.default_exchange.publish(
+                    aio_pika.Message(body, message_id=f"m{sent}",
+                                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    raw_queue, mandatory=True)
+                sent += 1
 
         async def ours_publish() -> None:
             nonlocal sent
@@ -184,37 +195,27 @@ async def bench_amqp(messages: int) -> None:
                 await link.send(_outbound(f"m{sent}", body))
                 sent += 1
 
+        # Both consumers are attached the whole time (the connector's starts with the link):
+        # each side's broker delivers into its prefetch window while publishing, and each
+        # consume round starts with that window full.
         await link.start()
-        rounds = 5
-        per_round = messages // rounds
-        messages = per_round * rounds
-        raw_rate, our_rate = await _pair(per_round, raw_publish, ours_publish, rounds)
-        _report("AMQP confirmed publish (1 KB)", raw_rate, our_rate)
+        async with queue.iterator() as raw_messages:
+            raw_rate, our_rate = await _pair(per_round, raw_publish, ours_publish, rounds)
+            _report("AMQP confirmed publish (1 KB)", raw_rate, our_rate)
+            await _prefetched(consume_channel, raw_queue, messages - prefetch)
+            ours = link.receive()
 
-        consume_channel = await connection.channel()
-        await consume_channel.set_qos(prefetch_count=200)
-        queue = await consume_channel.get_queue(raw_queue)
-
-        async def raw_consume() -> None:
-            got = 0
-            async with queue.iterator() as it:
-                async for message in it:
+            async def raw_consume() -> None:
+                for _ in range(per_round):
+                    message = await anext(raw_messages)
                     await message.ack()
-                    got += 1
-                    if got == messages:
-                        break
 
-        async def ours_consume() -> None:
-            got = 0
-            async for item in link.receive():
-                await link.ack(item)
-                got += 1
-                if got == messages:
-                    break
+            async def ours_consume() -> None:
+                for _ in range(per_round):
+                    await link.ack(await anext(ours))
 
-        raw_rate = await _rate(messages, raw_consume)
-        our_rate = await _rate(messages, ours_consume)
-        _report("AMQP consume + ack (1 KB)", raw_rate, our_rate)
+            raw_rate, our_rate = await _pair(per_round, raw_consume, ours_consume, rounds)
+            _report("AMQP consume + ack (1 KB)", raw_rate, our_rate)
         await link.close()
     finally:
         cleanup = await connection.channel()
@@ -222,6 +223,16 @@ async def bench_amqp(messages: int) -> None:
             with contextlib.suppress(Exception):
                 await cleanup.queue_delete(name)
         await connection.close()
+
+
+async def _prefetched(channel: aio_pika.abc.AbstractChannel, name: str, ready: int) -> None:
+    """Wait until the broker has handed the consumer its prefetch window (at most `ready`
+    messages left waiting in the queue)."""
+    for _ in range(200):
+        declared = await channel.declare_queue(name, passive=True)
+        if (declared.declaration_result.message_count or 0) <= ready:
+            return
+        await asyncio.sleep(0.01)
 
 
 async def main() -> int:

@@ -115,6 +115,22 @@ def metrics_for(registry: CollectorRegistry) -> Metrics:
     return _METRICS[registry]
 
 
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """One link's metrics for one direction, labelled once: `labels()` takes a lock and a
+    lookup, a cost paid per message otherwise."""
+
+    latency: Any
+    messages: Any
+    bytes: Any
+    last_success: Any
+
+    @classmethod
+    def of(cls, m: Metrics, link: str, direction: str, operation: str) -> _Flow:
+        return cls(m.ack_latency.labels(link, direction), m.messages.labels(link, direction),
+                   m.bytes.labels(link, direction), m.last_success.labels(link, operation))
+
+
 # --------------------------------------------------------------------------------- settings --
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -211,6 +227,9 @@ class AmqpConnector:
         self._closed = False
         self._start_lock = asyncio.Lock()
         m = self.metrics
+        self._out = _Flow.of(m, name, "out", "send")
+        self._in = _Flow.of(m, name, "in", "receive")
+        self._duplicates = m.duplicates.labels(name)
         m.connected.labels(name).set_function(self._is_connected)
         m.unacked.labels(name).set_function(lambda: len(self._inflight))
         m.unacked_oldest.labels(name).set_function(self._oldest_age)
@@ -227,6 +246,8 @@ class AmqpConnector:
     # -- life ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self._connection is not None:  # every send calls this: no lock once started
+            return
         async with self._start_lock:
             if self._connection is not None:
                 return
@@ -346,11 +367,11 @@ class AmqpConnector:
             raise ConnectorError(f"{self.name}: publish not confirmed ({type(exc).__name__})",
                                  code="LINK.TIMEOUT" if isinstance(exc, TimeoutError)
                                  else "LINK.ERROR") from None
-        m = self.metrics
-        m.ack_latency.labels(self.name, "out").observe(time.monotonic() - started)
-        m.messages.labels(self.name, "out").inc()
-        m.bytes.labels(self.name, "out").inc(len(outbound.payload))
-        m.last_success.labels(self.name, "send").set(time.time())
+        flow = self._out
+        flow.latency.observe(time.monotonic() - started)
+        flow.messages.inc()
+        flow.bytes.inc(len(outbound.payload))
+        flow.last_success.set(time.time())
         return Delivery(outcome=Outcome.SENT, reference=outbound.idempotency_key,
                         detail={"exchange": self.cfg.exchange, "routing_key": routing_key})
 
@@ -377,20 +398,20 @@ class AmqpConnector:
         key = f"{name}:{len(message.body)}:{digest}"
         if (pending := self._inflight.get(key)) is not None:
             # Redelivered while the hub still holds the first copy: settle it with that one.
-            self.metrics.duplicates.labels(self.name).inc()
+            self._duplicates.inc()
             pending.twins.append(message)
             return None
         if key in self._done or (self._seen is not None and await self._seen(self.name, key)):
-            self.metrics.duplicates.labels(self.name).inc()
+            self._duplicates.inc()
             with contextlib.suppress(*_TRANSIENT):
                 await message.ack()
             return None
         token = _Token(message, key, time.monotonic())
         self._inflight[key] = token
-        m = self.metrics
-        m.messages.labels(self.name, "in").inc()
-        m.bytes.labels(self.name, "in").inc(len(message.body))
-        m.last_success.labels(self.name, "receive").set(time.time())
+        flow = self._in
+        flow.messages.inc()
+        flow.bytes.inc(len(message.body))
+        flow.last_success.set(time.time())
         return Inbound(channel=self.name, name=name, payload=message.body,
                        sender=self.cfg.sender or message.app_id, token=token)
 
@@ -404,7 +425,7 @@ class AmqpConnector:
         token: _Token = inbound.token
         self._remember(token.key)  # journalled: a redelivery is acked, not handed over again
         await self._settle(token)
-        self.metrics.ack_latency.labels(self.name, "in").observe(time.monotonic() - token.taken)
+        self._in.latency.observe(time.monotonic() - token.taken)
 
     async def _settle(self, token: _Token) -> None:
         """Ack the delivery and any redelivery of it that arrived meanwhile."""

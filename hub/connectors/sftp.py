@@ -29,10 +29,11 @@ import hashlib
 import io
 import logging
 import random
+import re
 import socket
 import stat
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,21 @@ from weakref import WeakKeyDictionary
 
 import orjson
 import paramiko
+from paramiko import SFTPAttributes
+from paramiko.sftp import (
+    CMD_CLOSE,
+    CMD_DATA,
+    CMD_HANDLE,
+    CMD_OPEN,
+    CMD_READ,
+    CMD_STATUS,
+    CMD_WRITE,
+    SFTP_FLAG_CREATE,
+    SFTP_FLAG_READ,
+    SFTP_FLAG_TRUNC,
+    SFTP_FLAG_WRITE,
+    int64,
+)
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from hub import secrets
@@ -122,6 +138,21 @@ def metrics_for(registry: CollectorRegistry) -> Metrics:
                                  registry=r),
         )
     return _METRICS[registry]
+
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """One link's metrics for one direction, labelled once: `labels()` takes a lock and a
+    lookup, a cost paid per file otherwise."""
+
+    latency: Any
+    files: Any
+    bytes: Any
+
+    @classmethod
+    def of(cls, m: Metrics, link: str, direction: str) -> _Flow:
+        return cls(m.ack_latency.labels(link, direction), m.files.labels(link, direction),
+                   m.bytes.labels(link, direction))
 
 
 # --------------------------------------------------------------------------------- settings --
@@ -483,14 +514,111 @@ def _exists(sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes | N
         return None
 
 
-def _write(sftp: paramiko.SFTPClient, path: str, data: bytes) -> None:
-    f = sftp.open(path, "wb")
+class _Replies:
+    """Requests sent back to back on one SFTP session, each answer checked.
+
+    paramiko hands the answer to a request to the object registered with it
+    (`_async_response`); this object keeps them until the caller takes them, in any order.
+    The server carries out the requests on one handle in the order sent (OpenSSH's sftp-server
+    does every request in turn), so a file's WRITEs (or READs) and its CLOSE can all be in
+    flight at once. paramiko's own pipelined SFTPFile drops the status of each WRITE and waits
+    for the writes before sending CLOSE; here every status is read and a failure raised.
+    The request plumbing used (`_async_request`, `_read_response`, `_convert_status`) is
+    paramiko's private API: pyproject bounds the version, the SFTP tests run against sshd.
+    """
+
+    def __init__(self, sftp: paramiko.SFTPClient) -> None:
+        self.sftp = sftp
+        self.answers: dict[int, tuple[int, paramiko.Message]] = {}
+
+    def send(self, kind: int, *args: object) -> int:
+        number: int = self.sftp._async_request(self, kind, *args)
+        return number
+
+    def _async_response(self, kind: int, msg: paramiko.Message, number: int) -> None:
+        self.answers[number] = (kind, msg)
+
+    def wait(self, numbers: Sequence[int]) -> None:
+        for number in numbers:
+            while number not in self.answers:
+                self.sftp._read_response()
+
+    def _take(self, number: int, expected: int) -> paramiko.Message:
+        self.wait((number,))
+        kind, msg = self.answers.pop(number)
+        if kind == CMD_STATUS:
+            self.sftp._convert_status(msg)  # raises OSError (or EOFError) unless OK
+        if kind != expected:
+            raise paramiko.SSHException(f"unexpected SFTP answer type {kind}")
+        return msg
+
+    def status(self, number: int) -> None:
+        self._take(number, CMD_STATUS)
+
+    def handle(self, number: int) -> bytes:
+        return bytes(self._take(number, CMD_HANDLE).get_binary())
+
+    def data(self, number: int) -> bytes:
+        try:
+            return bytes(self._take(number, CMD_DATA).get_string())
+        except EOFError:
+            return b""
+
+
+_CHUNK = 32768  # paramiko's request size (and OpenSSH's channel packet size)
+_WRITE_FLAGS = SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC
+
+
+def _write(sftp: paramiko.SFTPClient, path: str, data: bytes) -> str:
+    """Write `data` to `path` (created or truncated); the SHA-256 of `data`, computed while
+    the server writes. One round trip for the handle, one for every WRITE and the CLOSE, all
+    of whose statuses are checked before this returns."""
+    replies = _Replies(sftp)
+    handle = replies.handle(replies.send(CMD_OPEN, path, _WRITE_FLAGS, SFTPAttributes()))
+    view = memoryview(data)
+    sent = [replies.send(CMD_WRITE, handle, int64(at), view[at:at + _CHUNK])
+            for at in range(0, len(data), _CHUNK)]
+    sent.append(replies.send(CMD_CLOSE, handle))
+    digest = hashlib.sha256(data).hexdigest()
+    replies.wait(sent)
+    for number in sent:
+        replies.status(number)
+    return digest
+
+
+def _read_each(sftp: paramiko.SFTPClient, files: Sequence[tuple[str, int]]) -> Iterator[bytes]:
+    """The first `size` bytes of each (path, size), in order: every OPEN back to back, then
+    every READ and CLOSE back to back, so a batch costs two round trips instead of three per
+    file. Each file is yielded as soon as it is in, while the later ones still arrive."""
+    replies = _Replies(sftp)
+    opened = [replies.send(CMD_OPEN, path, SFTP_FLAG_READ, SFTPAttributes())
+              for path, _ in files]
+    handles: list[bytes] = []
     try:
-        f.set_pipelined(True)
-        f.write(data)
-        f.flush()  # every WRITE is acknowledged before close returns (pipelined)
-    finally:
-        f.close()
+        for number in opened:
+            handles.append(replies.handle(number))
+    except (OSError, EOFError) as failed:
+        replies.wait(opened)
+        for number in opened[len(handles) + 1:]:  # close whatever did open, then fail
+            with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+                handles.append(replies.handle(number))
+        replies.wait([replies.send(CMD_CLOSE, handle) for handle in handles])
+        raise failed
+    reads = [[(replies.send(CMD_READ, handle, int64(at), min(_CHUNK, size - at)),
+               min(_CHUNK, size - at)) for at in range(0, size, _CHUNK)]
+             for handle, (_, size) in zip(handles, files, strict=True)]
+    closed = [replies.send(CMD_CLOSE, handle) for handle in handles]
+    for (path, size), chunks, close in zip(files, reads, closed, strict=True):
+        parts: list[bytes] = []
+        for number, wanted in chunks:
+            part = replies.data(number)
+            parts.append(part)
+            if len(part) < wanted:
+                break
+        replies.status(close)
+        data = b"".join(parts)
+        # A short answer (the file shrank, or a server that reads less): read it the slow way.
+        yield data if len(data) == size else _read(sftp, path, size)
 
 
 def _move(sftp: paramiko.SFTPClient, source: str, folder: str, name: str) -> str:
@@ -512,7 +640,6 @@ def _move(sftp: paramiko.SFTPClient, source: str, folder: str, name: str) -> str
 class _Upload:
     name: str
     data: bytes
-    sha256: str
     signature: bytes | None = None
 
 
@@ -566,6 +693,7 @@ class SftpConnector:
         self._moves: list[_Move] = []
         self._moving = False
         m = self.metrics
+        self._flow_out, self._flow_in = _Flow.of(m, name, "out"), _Flow.of(m, name, "in")
         m.unacked.labels(name).set_function(lambda: len(self._inflight))
         m.unacked_oldest.labels(name).set_function(self._oldest_age)
 
@@ -640,16 +768,17 @@ class SftpConnector:
             signature = None
             if self.cfg.sign_outbound:
                 signature = cms.sign(data, self.cfg.sign_cert, self.cfg.sign_key)
-            upload = _Upload(name, data, hashlib.sha256(data).hexdigest(), signature)
+            upload = _Upload(name, data, signature)
             started = time.monotonic()
-            final, existed = await self._out.run(functools.partial(self._upload, upload=upload))
-            m = self.metrics
-            m.ack_latency.labels(self.name, "out").observe(time.monotonic() - started)
+            final, existed, digest = await self._out.run(
+                functools.partial(self._upload, upload=upload))
+            flow = self._flow_out
+            flow.latency.observe(time.monotonic() - started)
             if not existed:
-                m.files.labels(self.name, "out").inc()
-                m.bytes.labels(self.name, "out").inc(len(data))
-            m.last_success.labels(self.name, "send").set(time.time())
-            detail = {"sha256": upload.sha256, "bytes": len(data), "already_there": existed}
+                flow.files.inc()
+                flow.bytes.inc(len(data))
+            self.metrics.last_success.labels(self.name, "send").set(time.time())
+            detail = {"sha256": digest, "bytes": len(data), "already_there": existed}
             if len(group) > 1:
                 detail["batch_count"] = len(group)
             deliveries.extend(Delivery(outcome=Outcome.SENT, reference=final,
@@ -657,49 +786,51 @@ class SftpConnector:
                                        else detail) for i, _ in enumerate(group))
         return deliveries
 
-    def _upload(self, sftp: paramiko.SFTPClient, upload: _Upload) -> tuple[str, bool]:
-        """In the thread: (final name, already there)."""
+    def _upload(self, sftp: paramiko.SFTPClient, upload: _Upload) -> tuple[str, bool, str]:
+        """In the thread: (final name, already there, SHA-256 of the bytes)."""
         folder = self.cfg.outbound_dir
         name = upload.name
         if "{seq}" in name:
-            found = self._find_by_pattern(sftp, name, upload)
+            digest = hashlib.sha256(upload.data).hexdigest()
+            found = self._find_by_pattern(sftp, name, upload.data, digest)
             if found is not None:
-                return found, True
+                return found, True, digest
             name = name.replace("{seq}", f"{self._seq:06d}")
         if upload.signature is not None:
             self._place(sftp, folder, name + self.cfg.signature_suffix, upload.signature,
-                        hashlib.sha256(upload.signature).hexdigest(), same_ok=False)
-        existed = self._place(sftp, folder, name, upload.data, upload.sha256, same_ok=True)
-        return name, existed
+                        same_ok=False)
+        existed, digest = self._place(sftp, folder, name, upload.data, same_ok=True)
+        return name, existed, digest
 
-    def _place(self, sftp: paramiko.SFTPClient, folder: str, name: str, data: bytes,
-               sha: str, *, same_ok: bool) -> bool:
+    def _place(self, sftp: paramiko.SFTPClient, folder: str, name: str, data: bytes, *,
+               same_ok: bool) -> tuple[bool, str]:
+        """Write under the temporary name, rename to the final one: (already there, SHA-256).
+        No existence check first: the rename itself refuses a taken name, so only a retry
+        pays for the comparison."""
         final = _join(folder, name)
         temp = _join(folder, self.cfg.temp_pattern.format(name=name))
-        _write(sftp, temp, data)
+        digest = _write(sftp, temp, data)
         try:
             sftp.rename(temp, final)  # SFTP v3: refuses an existing target
-            return False
+            return False, digest
         except OSError:
             there = _exists(sftp, final)
             if there is None:
                 raise
         with contextlib.suppress(OSError):
             sftp.remove(temp)
-        if there.st_size == len(data) and _sha256_remote(sftp, final, len(data)) == sha:
-            return True  # an earlier attempt landed: sent once
+        if there.st_size == len(data) and _sha256_remote(sftp, final, len(data)) == digest:
+            return True, digest  # an earlier attempt landed: sent once
         if not same_ok:  # a signature sidecar of a file being re-sent: replace it
             sftp.remove(final)
-            return self._place(sftp, folder, name, data, sha, same_ok=True)
+            return self._place(sftp, folder, name, data, same_ok=True)
         raise ConnectorError(f"{self.name}: {name} is already on the server with other "
                              f"content", code="LINK.NAME_TAKEN", retryable=False)
 
-    def _find_by_pattern(self, sftp: paramiko.SFTPClient, name: str,
-                         upload: _Upload) -> str | None:
+    def _find_by_pattern(self, sftp: paramiko.SFTPClient, name: str, data: bytes,
+                         digest: str) -> str | None:
         """For names with {seq}: an earlier upload with the same key and bytes, else None (and
         the next free sequence number in self._seq)."""
-        import re
-
         head, tail = name.split("{seq}", 1)
         rx = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
         highest = 0
@@ -708,9 +839,8 @@ class SftpConnector:
             if match is None:
                 continue
             highest = max(highest, int(match.group(1)))
-            if entry.st_size == len(upload.data) and _sha256_remote(
-                    sftp, _join(self.cfg.outbound_dir, entry.filename),
-                    len(upload.data)) == upload.sha256:
+            if entry.st_size == len(data) and _sha256_remote(
+                    sftp, _join(self.cfg.outbound_dir, entry.filename), len(data)) == digest:
                 return entry.filename
         self._seq = max(self._seq, highest) + 1
         return None
@@ -818,8 +948,6 @@ class SftpConnector:
             raise
         taken: list[Inbound] = []
         for token, (data, signature) in zip(tokens, fetched, strict=True):
-            token.sha256 = hashlib.sha256(data).hexdigest()
-            token.size = len(data)
             if self._seen is not None and await self._seen(
                     self.name, f"{token.name}:{len(data)}:{token.sha256}"):
                 await self._finish(token, cfg.processed_dir, None)  # journalled before a crash
@@ -830,19 +958,22 @@ class SftpConnector:
                 except _Refused as refused:
                     await self._refuse(token, refused.diagnostic)
                     continue
-            self.metrics.files.labels(self.name, "in").inc()
-            self.metrics.bytes.labels(self.name, "in").inc(len(data))
+            self._flow_in.files.inc()
+            self._flow_in.bytes.inc(len(data))
             taken.append(Inbound(channel=self.name, name=token.name, payload=data,
                                  sender=cfg.sender, token=token))
         return taken
 
     def _fetch(self, sftp: paramiko.SFTPClient, tokens: list[_Token]
                ) -> list[tuple[bytes, bytes | None]]:
-        """In the thread: each file's bytes and, when the bank signs, its signature."""
+        """In the thread: each file's bytes (its SHA-256 in its token, computed while the
+        next files arrive) and, when the bank signs, its signature."""
         folder = self.cfg.inbound_dir
+        contents = _read_each(sftp, [(_join(folder, t.name), t.size) for t in tokens])
         found: list[tuple[bytes, bytes | None]] = []
-        for token in tokens:
-            data = _read(sftp, _join(folder, token.name), token.size)
+        for token, data in zip(tokens, contents, strict=True):
+            token.sha256 = hashlib.sha256(data).hexdigest()
+            token.size = len(data)
             signature = None
             sig_name = token.name + self.cfg.signature_suffix
             if self.cfg.verify_cert is not None and sig_name in token.sidecars:
@@ -875,7 +1006,7 @@ class SftpConnector:
     async def ack(self, inbound: Inbound) -> None:
         token = inbound.token
         await self._finish(token, self.cfg.processed_dir, None)
-        self.metrics.ack_latency.labels(self.name, "in").observe(time.monotonic() - token.taken)
+        self._flow_in.latency.observe(time.monotonic() - token.taken)
 
     async def reject(self, inbound: Inbound, diagnostics: list[Diagnostic]) -> None:
         await self._finish(inbound.token, self.cfg.failed_dir, diagnostics)
@@ -945,9 +1076,14 @@ class SftpConnector:
                 _move(sftp, _join(source, extra), folder, extra)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._-]*")
+
+
 def _safe(text: str) -> str:
     """A name part that cannot leave the folder or confuse the bank's scripts."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
+    if _PLAIN.fullmatch(text) is None:  # the usual key needs no pass per character
+        text = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    return text.lstrip(".") or "_"
 
 
 def _batch_key(group: Sequence[Outbound]) -> str:

@@ -9,11 +9,12 @@ import os
 from pathlib import Path
 
 import orjson
+import pytest
 from prometheus_client import CollectorRegistry
 
 from hub.connectors import cms, sftp
 from hub.connectors.base import Inbound, InboundConnector
-from hub.errors import Diagnostic
+from hub.errors import ConnectorError, Diagnostic
 from tests.integration.links.helpers import LockLease, certificate, fin, wait_for
 from tests.sshd.server import Mailbox
 
@@ -194,3 +195,41 @@ async def test_receive_survives_a_server_restart(mailbox: Mailbox) -> None:
         await asyncio.wait_for(task, 10)
     assert [i.name for i in got] == ["one.txt", "two.txt"]
     assert set(mailbox.files("processed")) == {"one.txt", "two.txt"}
+
+
+async def test_files_of_every_size_are_read_whole_in_one_poll(mailbox: Mailbox) -> None:
+    # Around the 32 KB request size, empty, and large: each is read exactly as dropped.
+    sizes = {"empty": 0, "one": 1, "below": 32767, "chunk": 32768, "above": 32769,
+             "large": 3 * 1024 * 1024 + 7}
+    dropped = {f"{name}.bin": os.urandom(size) for name, size in sizes.items()}
+    for name, data in dropped.items():
+        mailbox.drop(name, data)
+    link = sftp.build("bank", mailbox.server.settings(mailbox))
+    try:
+        assert await link.poll_once() == []  # the first sighting
+        taken = await link.poll_once()
+        for item in taken:
+            await link.ack(item)
+    finally:
+        await link.close()
+    assert {item.name: item.payload for item in taken} == dropped
+    assert mailbox.files("processed") == dropped
+
+
+async def test_a_file_gone_from_a_batch_fails_it_and_leaves_the_session_usable(
+        mailbox: Mailbox) -> None:
+    mailbox.drop("a.txt", b"alpha")
+    mailbox.drop("b.txt", b"bravo" * 10_000)
+    folder = mailbox.server.settings(mailbox)["inbound_dir"]
+    link = sftp.build("bank", mailbox.server.settings(mailbox))
+    try:
+        with pytest.raises(ConnectorError) as caught:
+            await link._in.run(lambda s: list(sftp._read_each(s, [
+                (f"{folder}/a.txt", 5), (f"{folder}/gone.txt", 3), (f"{folder}/b.txt", 50_000)])))
+        # A file shorter than the listing said (it shrank after the listing): what is there.
+        again = await link._in.run(lambda s: list(sftp._read_each(s, [
+            (f"{folder}/b.txt", 50_000), (f"{folder}/a.txt", 9)])))
+    finally:
+        await link.close()
+    assert caught.value.code == "LINK.ERROR"
+    assert again == [b"bravo" * 10_000, b"alpha"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import stat
 import subprocess
 import threading
 import time
@@ -207,3 +208,23 @@ async def test_sshd_killed_during_upload_leaves_no_partial_file(sshd: SshServer,
     assert names == ["big-1.bin"]
     data = (mailbox.local / "outbound" / "big-1.bin").read_bytes()
     assert hashlib.sha256(data).digest() == hashlib.sha256(payload).digest()
+
+
+async def test_a_failed_write_is_never_renamed_into_place(mailbox: Mailbox) -> None:
+    # The temporary name is a full disk (the /dev/full device): the server opens it, then
+    # answers every WRITE with "no space". Those answers must stop the rename.
+    temp = mailbox.local / "outbound" / ".uetr-full.mt103.part"
+    os.mknod(temp, stat.S_IFCHR, os.makedev(1, 7))
+    temp.chmod(0o666)  # writable by the SFTP user (mknod applies the umask)
+    link = sftp.build("bank", mailbox.server.settings(mailbox))
+    try:
+        with pytest.raises(ConnectorError) as caught:
+            await link.send(outbound("uetr-full", fin("REFFULL")))
+        again = await link.send(outbound("uetr-ok", fin("REFOK")))  # the session still works
+    finally:
+        await link.close()
+    assert caught.value.code == "LINK.ERROR" and caught.value.retryable
+    assert again.detail["already_there"] is False
+    names = sorted(p.name for p in (mailbox.local / "outbound").iterdir())
+    assert names == [".uetr-full.mt103.part", "uetr-ok.mt103"]  # (never read the device)
+    assert (mailbox.local / "outbound" / "uetr-ok.mt103").read_bytes() == fin("REFOK")
