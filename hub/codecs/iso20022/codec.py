@@ -75,21 +75,24 @@ class Part:
         return self.where
 
 
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
+
+
 def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
     """(AppHdr, Document) at the root, under a wrapper (Envelope, BusMsg ...) or one deeper."""
-    def local(el: etree._Element) -> str:
-        return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
-
-    if local(root) == "Document":
+    if _local(root) == "Document":
         return None, root
-    if len(root) == 2:  # the usual envelope: AppHdr then Document
-        first, second = root
-        if local(first) == "AppHdr" and local(second) == "Document":
+    children = root[:]
+    if len(children) == 2:  # the usual envelope: AppHdr then Document
+        first, second = children
+        if _local(first) == "AppHdr" and _local(second) == "Document":
             return first, second
-    for level in (root, *root):
+    for level in (root, *children):
         header = document = None
         for child in level:
-            name = local(child)
+            name = _local(child)
             if name == "AppHdr":
                 header = child
             elif name == "Document":
@@ -170,20 +173,23 @@ class Iso20022Codec:
                          variant: str, diagnostics: list[Diagnostic]) -> None:
         schemas = schema_set(options.schema_dir)
         label = "" if variant == BASE else f" ({variant})"
-        if schemas is None or (variant, namespace) not in schemas.files:
-            if variant == BASE:
-                where = "no schema folder configured" if schemas is None else \
-                    f"no XSD for {namespace} in {schemas.folder}"
-                diagnostics.append(Diagnostic("ISO.NO_SCHEMA", f"{where}; structural checks "
-                                              "only", "/" + el.tag.rsplit("}", 1)[-1],
-                                              Severity.WARNING))
-            return
-        schema = schemas.get(namespace, variant)
+        # the usual case first: the schema is compiled already (one lookup)
+        schema = schemas.compiled.get((variant, namespace)) if schemas is not None else None
         if schema is None:
-            diagnostics.append(Diagnostic("ISO.SCHEMA_LOAD", f"the XSD for {namespace}{label} "
-                                          "does not compile", str(schemas.files.get(
-                                              (variant, namespace), "")), Severity.WARNING))
-            return
+            if schemas is None or (variant, namespace) not in schemas.files:
+                if variant == BASE:
+                    where = "no schema folder configured" if schemas is None else \
+                        f"no XSD for {namespace} in {schemas.folder}"
+                    diagnostics.append(Diagnostic("ISO.NO_SCHEMA", f"{where}; structural "
+                                                  "checks only", "/" + el.tag.rsplit("}", 1)[-1],
+                                                  Severity.WARNING))
+                return
+            schema = schemas.get(namespace, variant)
+            if schema is None:
+                diagnostics.append(Diagnostic("ISO.SCHEMA_LOAD", f"the XSD for {namespace}"
+                                              f"{label} does not compile", str(schemas.files.get(
+                                                  (variant, namespace), "")), Severity.WARNING))
+                return
         if schema.validate(el):
             return
         for entry in schema.error_log:
@@ -197,9 +203,10 @@ class Iso20022Codec:
                    diagnostics: list[Diagnostic]) -> None:
         """Checks the XSD cannot express, run with or without a schema."""
         count = text(message.data, "GrpHdr", "NbOfTxs")
-        if count is not None and fmt in profiles.TRANSACTIONS:
-            found: list[object] = [message.data]
-            for step in profiles.TRANSACTION_STEPS[fmt]:
+        steps = profiles.TRANSACTION_STEPS.get(fmt)
+        if count is not None and steps is not None:
+            found: list[object] = many(message.data.get(steps[0]))
+            for step in steps[1:]:
                 found = [item for parent in found for item in many(node(parent).get(step))]
             if count.strip().isdigit() and int(count) != len(found):
                 diagnostics.append(Diagnostic("ISO.NB_OF_TXS", f"NbOfTxs {count} but "
@@ -315,8 +322,10 @@ class Iso20022Codec:
         if root is None:
             return Decoded(format="iso20022", diagnostics=problems)
         # printable ASCII bytes without character references hold only FIN-X text: the
-        # character-set rule need not look at the text itself (three C-level scans)
-        finx = raw.isascii() and b"\x7f" not in raw and b"&#" not in raw
+        # character-set rule need not look at the text itself (C-level scans; "&" first, as a
+        # one-byte search is a memchr)
+        finx = options.profile is not None and raw.isascii() and b"\x7f" not in raw and \
+            (b"&" not in raw or b"&#" not in raw)
         return self._asked(self._read(root, options, True, finx), format)
 
     def decode_tree(self, root: etree._Element, format: str | None, options: Options, *,

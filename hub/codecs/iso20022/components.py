@@ -89,15 +89,14 @@ def address(value: Any) -> PostalAddress | None:
     if type(value) is not dict:
         return None
     values: dict[str, Any] = {}
-    lines: tuple[str, ...] = ()
+    fields = _ADDRESS_FIELDS
     for name, item in value.items():
-        if name == "AdrLine":
-            lines = tuple(item) if type(item) is list else (item,)
-        elif name in _ADDRESS_FIELDS:
-            values[_ADDRESS_FIELDS[name]] = val(item)
-    if not values and not lines:
-        return None
-    return PostalAddress(lines=lines, **values)
+        field = fields.get(name)
+        if field is not None:
+            values[field] = item if type(item) is str else val(item)
+        elif name == "AdrLine":
+            values["lines"] = tuple(item) if type(item) is list else (item,)
+    return PostalAddress(**values) if values else None
 
 
 def account(value: Any) -> str | None:
@@ -121,6 +120,13 @@ def bic_agent(bic: str) -> Agent:
     return Agent(bic=bic)
 
 
+@lru_cache(maxsize=4096)
+def member_agent(system: str | None, member: str) -> Agent:
+    """An institution known by its clearing member id alone (an ABA routing number, a sort
+    code): on a domestic rail the same few participants fill most agent positions too."""
+    return Agent(clearing_system=system, member_id=member)
+
+
 def agent(value: Any, acct: Any = None) -> Agent | None:
     """BranchAndFinancialInstitutionIdentification (and the account held there)."""
     if type(value) is not dict:
@@ -131,8 +137,13 @@ def agent(value: Any, acct: Any = None) -> Agent | None:
     bic = name = system = member = None
     postal = None
     if type(fin) is dict:
-        if acct is None and len(fin) == 1 and type(bic := fin.get("BICFI")) is str:
-            return bic_agent(bic)
+        if acct is None and len(fin) == 1:  # the usual agents: one object per institution
+            if type(bic := fin.get("BICFI")) is str:
+                return bic_agent(bic)
+            clearing = fin.get("ClrSysMmbId")
+            if type(clearing) is dict and type(member := clearing.get("MmbId")) is str:
+                system, _ = choice(clearing.get("ClrSysId"))
+                return member_agent(system, member)
         bic = val(fin.get("BICFI") or fin.get("BIC"))
         clearing = fin.get("ClrSysMmbId")
         if type(clearing) is dict:

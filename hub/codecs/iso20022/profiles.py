@@ -69,6 +69,7 @@ FINX_EXTENDED = FINX + r"!#$%&*=^_`{|}~\";<>@\[\\\]"
 _OUTSIDE_EXTENDED = re.compile(f"[^{FINX_EXTENDED}\\s]")
 _OUTSIDE_EXTENDED_STRICT = re.compile(f"[^{FINX_EXTENDED}]")
 _IDENTIFIER = re.compile(f"[{FINX.replace('/', '')}]+(/[{FINX.replace('/', '')}]+)*")
+_IDENTIFIERS = re.compile(f"{_IDENTIFIER.pattern}(?:\n{_IDENTIFIER.pattern})*")
 _IMAD = re.compile(r"[0-9]{8}[A-Z0-9]{8}[0-9]{6}")
 _ABA = re.compile(r"[0-9]{9}")
 _SORT_CODE = re.compile(r"[0-9]{6}")
@@ -130,13 +131,18 @@ class Context:
             for value in self.indexed("PstlAdr"):
                 adr = node(value)
                 lines = many(adr.get("AdrLine"))
-                found.append(Address(value, adr, bool(STRUCTURED.intersection(adr)), len(lines)))
+                found.append(Address(value, adr, not STRUCTURED.isdisjoint(adr), len(lines)))
             self._addresses = found
         return self._addresses
 
     def group(self, name: str) -> tuple[str, Any]:
         """(XPath, value) of a group header child."""
-        return f"{self.where}/GrpHdr/{name}", node(self.data.get("GrpHdr")).get(name)
+        return f"{self.where}/GrpHdr/{name}", self.group_value(name)
+
+    def group_value(self, name: str) -> Any:
+        """The value of a group header child (None when absent), without its XPath."""
+        group = self.data.get("GrpHdr")
+        return group.get(name) if type(group) is dict else node(group).get(name)
 
     def agent(self, tx_where: str, tx: Data, name: str) -> tuple[str, Any]:
         """An agent of a transaction, else of the group header (XPath, value or None)."""
@@ -213,12 +219,14 @@ def header_value(path: str, pattern: str, what: str) -> Check:
 
 
 def tx_required(paths: dict[str, str], what: str) -> Check:
+    steps = {fmt: path.split("/") for fmt, path in paths.items()}
+
     def run(ctx: Context) -> list[Finding]:
         found: list[Finding] = []
-        path = paths.get(ctx.format)
-        if path is None:
+        names = steps.get(ctx.format)
+        if names is None:
             return found
-        names = path.split("/")
+        path = paths[ctx.format]
         for where, tx in ctx.transactions():
             if _get(tx, names) is None:
                 found.append((f"{what} ({path}) is missing", where))
@@ -241,10 +249,9 @@ def one_transaction() -> Check:
         txs = ctx.transactions()
         if len(txs) != 1:
             found.append((f"{len(txs)} transactions; exactly one is allowed", ctx.where))
-        where, count = ctx.group("NbOfTxs")
-        count = val(count)
+        count = val(ctx.group_value("NbOfTxs"))
         if count is not None and count.strip() != "1":
-            found.append((f"NbOfTxs is {count}; it must be 1", where))
+            found.append((f"NbOfTxs is {count}; it must be 1", ctx.group("NbOfTxs")[0]))
         return found
     return run
 
@@ -320,6 +327,20 @@ def _outside_finx(text: str) -> bool:
     return not text.isascii() or "\x7f" in text
 
 
+def _identifiers_valid(values: list[Any]) -> bool:
+    """Whether every value is restricted FIN-X: one regex call over them all, joined by
+    newlines (restricted FIN-X holds none, so the joined text has exactly the joining ones
+    when every value is clean)."""
+    if not values:
+        return True
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # an element with children where an identifier belongs
+        return False
+    return joined.count("\n") == len(values) - 1 and \
+        _IDENTIFIERS.fullmatch(joined) is not None
+
+
 def _bad_text(ctx: Context) -> list[Finding]:
     """Leaves with a character outside extended FIN-X, then identifiers that are not
     restricted FIN-X (table order, then document order)."""
@@ -342,10 +363,13 @@ def _bad_text(ctx: Context) -> list[Finding]:
                     found.append((f"character {bad.group()!r} is outside the FIN-X set", path))
         if walked is None:
             if is_message:
-                values: list[Any] = [v for name in IDENTIFIERS for v in ctx.indexed(name)]
+                ctx.indexed("MsgId")  # builds the index when the reader did not
+                assert ctx.index is not None
+                index = ctx.index
+                values: list[Any] = [v for name in IDENTIFIERS for v in index[name]]
             else:  # the header's one identifier sits at its top
                 values = many(data.get("BizMsgIdr"))
-            if all(type(v) is str and _IDENTIFIER.fullmatch(v) for v in values):
+            if _identifiers_valid(values):
                 continue
         ids = [(path, name, value) for path, name, value in
                (walked if walked is not None else leaves(data, where))
@@ -375,14 +399,20 @@ def header_matches_agent(side: str, agent_tag: str) -> Check:
         found: list[Finding] = []
         if ctx.header is None:
             return found
-        header_bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
-        for tx_where, tx in ctx.transactions()[:1]:
-            where, value = ctx.agent(tx_where, tx, agent_tag)
+        txs = ctx.transactions()
+        if not txs:
+            return found
+        tx_where, tx = txs[0]
+        value = tx.get(agent_tag)
+        if value is None:
+            value = ctx.group_value(agent_tag)
             if value is None:
-                continue
-            bic = text(value, "FinInstnId", "BICFI")
-            if _bic11(bic) != _bic11(header_bic):
-                found.append((f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}", where))
+                return found
+        header_bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
+        bic = text(value, "FinInstnId", "BICFI")
+        if bic != header_bic and _bic11(bic) != _bic11(header_bic):
+            where, _ = ctx.agent(tx_where, tx, agent_tag)
+            found.append((f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}", where))
         return found
     return run
 
@@ -633,12 +663,13 @@ def reimbursement_agent() -> Check:
     """SttlmMtd COVE names the reimbursement route (ISO 20022 rule SettlementMethodCover)."""
     def run(ctx: Context) -> list[Finding]:
         found: list[Finding] = []
-        where, sttl = ctx.group("SttlmInf")
+        sttl = ctx.group_value("SttlmInf")
         if sttl is None or text(sttl, "SttlmMtd") != "COVE":
             return found
         if node(sttl).get("InstgRmbrsmntAgt") is None and \
                 node(sttl).get("InstdRmbrsmntAgt") is None:
-            found.append(("SttlmMtd COVE needs InstgRmbrsmntAgt or InstdRmbrsmntAgt", where))
+            found.append(("SttlmMtd COVE needs InstgRmbrsmntAgt or InstdRmbrsmntAgt",
+                          ctx.group("SttlmInf")[0]))
         return found
     return run
 

@@ -52,6 +52,8 @@ class Out:
             self.diagnostics.append(Diagnostic("ISO.MAPPING", f"cannot map: {exc}", where))
 
     def unmapped(self, data: Data, mapped: frozenset[str], where: str) -> None:
+        if data.keys() <= mapped:  # the usual case, as one C-level set comparison
+            return
         for name in data:
             if name not in mapped:
                 self.diagnostics.append(Diagnostic(
@@ -69,9 +71,15 @@ def _extra(items: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     return {k: v for k, v in items if v is not None}
 
 
+_CHARGE_BEARERS: dict[str, ChargeBearer] = {b.value: b for b in ChargeBearer}
+
+
 def _charge_bearer(value: str | None) -> ChargeBearer | None:
     if value is None:
         return None
+    found = _CHARGE_BEARERS.get(value)
+    if found is not None:
+        return found
     try:
         return ChargeBearer(value)
     except ValueError:
@@ -187,29 +195,31 @@ def _transfer(k: Data, g: Data, base: dict[str, Any], extra: dict[str, str],
     """The fields pacs.008 and pacs.009 transactions share (k: the transaction, g: the group
     header)."""
     read_party = fi_party if fi else party
-    pk = node(k.get("PmtId"))
+    get = k.get
+    pk = node(get("PmtId"))
     found = dict(base)
-    found.update(_payment_type(alt(k, g, "PmtTpInf"), extra))
-    found.update(
-        instruction_id=val(pk.get("InstrId")),
-        end_to_end_id=val(pk.get("EndToEndId")),
-        transaction_id=val(pk.get("TxId")),
-        uetr=uuid4(val(pk.get("UETR"))),
-        amount=money(k.get("IntrBkSttlmAmt")),
-        settlement_date=iso_date(val(alt(k, g, "IntrBkSttlmDt"))),
-        previous_instructing_agents=_agents(k, "PrvsInstgAgt"),
-        instructing_agent=agent(alt(k, g, "InstgAgt")),
-        instructed_agent=agent(alt(k, g, "InstdAgt")),
-        intermediary_agents=_agents(k, "IntrmyAgt"),
-        ultimate_debtor=read_party(k.get("UltmtDbtr")),
-        debtor=read_party(k.get("Dbtr"), k.get("DbtrAcct")),
-        debtor_agent=agent(k.get("DbtrAgt"), k.get("DbtrAgtAcct")),
-        creditor_agent=agent(k.get("CdtrAgt"), k.get("CdtrAgtAcct")),
-        creditor=read_party(k.get("Cdtr"), k.get("CdtrAcct")),
-        ultimate_creditor=read_party(k.get("UltmtCdtr")),
-        purpose=_purpose(k.get("Purp"), extra),
-        remittance_info=_remittance(k),
-    )
+    if (payment_type := alt(k, g, "PmtTpInf")) is not None:
+        found.update(_payment_type(payment_type, extra))
+    found["instruction_id"] = val(pk.get("InstrId"))
+    found["end_to_end_id"] = val(pk.get("EndToEndId"))
+    found["transaction_id"] = val(pk.get("TxId"))
+    found["uetr"] = uuid4(val(pk.get("UETR")))
+    found["amount"] = money(get("IntrBkSttlmAmt"))
+    found["settlement_date"] = iso_date(val(alt(k, g, "IntrBkSttlmDt")))
+    if "PrvsInstgAgt1" in k:
+        found["previous_instructing_agents"] = _agents(k, "PrvsInstgAgt")
+    found["instructing_agent"] = agent(alt(k, g, "InstgAgt"))
+    found["instructed_agent"] = agent(alt(k, g, "InstdAgt"))
+    if "IntrmyAgt1" in k:
+        found["intermediary_agents"] = _agents(k, "IntrmyAgt")
+    found["ultimate_debtor"] = read_party(get("UltmtDbtr"))
+    found["debtor"] = read_party(get("Dbtr"), get("DbtrAcct"))
+    found["debtor_agent"] = agent(get("DbtrAgt"), get("DbtrAgtAcct"))
+    found["creditor_agent"] = agent(get("CdtrAgt"), get("CdtrAgtAcct"))
+    found["creditor"] = read_party(get("Cdtr"), get("CdtrAcct"))
+    found["ultimate_creditor"] = read_party(get("UltmtCdtr"))
+    found["purpose"] = _purpose(get("Purp"), extra)
+    found["remittance_info"] = _remittance(k)
     if (clearing_ref := val(pk.get("ClrSysRef"))) is not None:
         extra["iso.ClrSysRef"] = clearing_ref
     return found
@@ -228,13 +238,15 @@ def read_pacs008(msg: Data, out: Out, where: str) -> None:
 
         def build(k: Data = k, mine: dict[str, str] = mine) -> dict[str, Any]:
             found = _transfer(k, g, base, mine, fi=False)
-            found.update(
-                instructions=_instructions(k),
-                instructed_amount=money(k.get("InstdAmt")),
-                exchange_rate=val(k.get("XchgRate")),
-                charge_bearer=_charge_bearer(val(k.get("ChrgBr"))),
-                charges=_charges(k, mine),
-                extra=mine)
+            get = k.get
+            if "InstrForCdtrAgt" in k or "InstrForNxtAgt" in k:
+                found["instructions"] = _instructions(k)
+            found["instructed_amount"] = money(get("InstdAmt"))
+            found["exchange_rate"] = val(get("XchgRate"))
+            found["charge_bearer"] = _charge_bearer(val(get("ChrgBr")))
+            if "ChrgsInf" in k:
+                found["charges"] = _charges(k, mine)
+            found["extra"] = mine
             return found
 
         out.add(here, build)

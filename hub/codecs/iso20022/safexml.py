@@ -38,7 +38,8 @@ def parse(raw: bytes) -> tuple[etree._Element | None, list[Diagnostic]]:
         return None, [Diagnostic("ISO.TOO_LARGE",
                                  f"{len(raw)} bytes is over the {MAX_XML_BYTES}-byte limit",
                                  "byte 0")]
-    found = _DOCTYPE.search(raw) if b"<!" in raw else None  # memchr-fast for the usual case
+    # a one-byte test is a memchr; a two-byte one ("<!") scans byte by byte, ten times slower
+    found = _DOCTYPE.search(raw) if b"!" in raw and b"<!" in raw else None
     if found is not None:
         return None, [Diagnostic("ISO.DOCTYPE", "documents with a DOCTYPE or ENTITY declaration "
                                  "are refused", f"byte {found.start()}")]

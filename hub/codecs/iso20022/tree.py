@@ -28,17 +28,20 @@ Data = dict[str, Any]
 
 AMOUNT_SUFFIX = "Amt"
 _NAMES: dict[str, str] = {}  # '{namespace}Name' -> 'Name', one shared string per element name
+_KNOWN: set[str] = set()  # the names in _NAMES, and those of them that are amounts (end in
+_AMOUNTS: set[str] = set()  # AMOUNT_SUFFIX): one set lookup per leaf instead of a slice
 _MAX_NAMES = 20_000  # far above the element names of every XSD the hub reads
 
 
 def _name(tag: str) -> str:
     """The local name of a tag, the same string object every time: no slice per element, and
     the dict lookups of the mapping and the rules hit on identity."""
-    name = _NAMES.get(tag)
-    if name is None:
-        name = sys.intern(tag[tag.find("}") + 1:])
-        if len(_NAMES) < _MAX_NAMES:  # tags come from input: the cache must not grow unbounded
-            _NAMES[tag] = name
+    name = sys.intern(tag[tag.find("}") + 1:])
+    if len(_NAMES) < _MAX_NAMES:  # tags come from input: the cache must not grow unbounded
+        if name.endswith(AMOUNT_SUFFIX):  # in this order: a known name is classified already
+            _AMOUNTS.add(name)
+        _KNOWN.add(name)
+        _NAMES[tag] = name
     return name
 
 
@@ -53,47 +56,52 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
         return _read_indexed(el, index)
     found: Data = {}
     names = _NAMES
-    for child in el:
+    amounts = _AMOUNTS
+    known = _KNOWN
+    for child in el[:]:  # one C call; iterating the element costs an iterator per container
         tag = child.tag
         name = names.get(tag) or _name(tag)
         if len(child):
             value: Any = read(child)
-        elif name[-3:] == AMOUNT_SUFFIX:
+        elif name in amounts or (name not in known and name.endswith(AMOUNT_SUFFIX)):
             value = (child.text or "", child.get("Ccy") or "")
         else:
             value = child.text or ""
-        old = found.get(name)  # a value is never None: one lookup tells new from repeated
-        if old is None:
-            found[name] = value
-        elif type(old) is list:
-            old.append(value)
+        if name in found:  # a repeated element (a value is never None, but may be '')
+            old = found[name]
+            if type(old) is list:
+                old.append(value)
+            else:
+                found[name] = [old, value]
         else:
-            found[name] = [old, value]
+            found[name] = value
     return found
 
 
 def _read_indexed(el: etree._Element, index: dict[str, list[Any]]) -> Data:
     found: Data = {}
     names = _NAMES
-    for child in el:
+    amounts = _AMOUNTS
+    known = _KNOWN
+    for child in el[:]:
         tag = child.tag
         name = names.get(tag) or _name(tag)
         if len(child):
             value: Any = _read_indexed(child, index)
-        elif name[-3:] == AMOUNT_SUFFIX:
+        elif name in amounts or (name not in known and name.endswith(AMOUNT_SUFFIX)):
             value = (child.text or "", child.get("Ccy") or "")
         else:
             value = child.text or ""
-        watched = index.get(name)
-        if watched is not None:
-            watched.append(value)
-        old = found.get(name)
-        if old is None:
-            found[name] = value
-        elif type(old) is list:
-            old.append(value)
+        if name in index:
+            index[name].append(value)
+        if name in found:
+            old = found[name]
+            if type(old) is list:
+                old.append(value)
+            else:
+                found[name] = [old, value]
         else:
-            found[name] = [old, value]
+            found[name] = value
     return found
 
 
@@ -177,7 +185,15 @@ def _search(data: Any, names: tuple[str, ...]) -> Any:
 
 def text(data: Any, *names: str) -> str | None:
     """The text at a path ('' for an empty element), None when absent or not a leaf."""
-    found = get(data, *names)
+    found = data
+    for name in names:  # `get`'s usual case inline: called for every header and rule lookup
+        if type(found) is dict:
+            found = found.get(name)
+        else:
+            found = get(data, *names) if type(found) is list else None
+            break
+    if type(found) is list:
+        found = found[0]
     if type(found) is str:
         return found
     if type(found) is tuple:

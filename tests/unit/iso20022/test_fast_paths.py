@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from hub.codecs.base import Options
@@ -308,3 +309,35 @@ def test_identifiers_are_reported_in_table_order() -> None:
 def test_quick_character_check_agrees_with_the_pattern(text: str, outside: bool) -> None:
     assert profiles._outside_finx(text) is outside
     assert (profiles._OUTSIDE_EXTENDED.search(text) is not None) is outside
+
+
+IDENTIFIER_PIECES = st.sampled_from(["A", "b9", "/", "//", " ", "\n", "é", "-?:().,'+", ""])
+
+
+@given(st.lists(st.one_of(st.lists(IDENTIFIER_PIECES, max_size=5).map("".join),
+                          st.just({"Cd": "X"}), st.just(("1.00", "EUR"))), max_size=5))
+def test_identifiers_checked_together_agree_with_one_by_one(values: list[Any]) -> None:
+    one_by_one = all(type(v) is str and profiles._IDENTIFIER.fullmatch(v) for v in values)
+    assert profiles._identifiers_valid(values) is bool(one_by_one)
+
+
+def test_amounts_are_read_past_the_name_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tree, "_MAX_NAMES", 0)  # a full cache: names worked out every time
+    root = etree.fromstring(b'<r xmlns="urn:uncached"><NewAmt Ccy="EUR">1.50</NewAmt>'
+                            b'<NewNm>x</NewNm><B><OtherAmt Ccy="USD">2</OtherAmt></B></r>')
+    expected = {"NewAmt": ("1.50", "EUR"), "NewNm": "x", "B": {"OtherAmt": ("2", "USD")}}
+    assert tree.read(root) == expected
+    assert tree.read(root, {"OtherAmt": []}) == expected
+    assert "{urn:uncached}NewAmt" not in tree._NAMES
+
+
+@pytest.mark.parametrize("reference, charset", [("&#233;", True), ("&amp;", False),
+                                                ("&#65;", False)])
+def test_character_references_are_looked_at_by_the_charset_rule(
+        options: Options, reference: str, charset: bool) -> None:
+    raw = (OWN / "base-cbpr-pacs.008.xml").read_bytes().replace(
+        b"Acme Widgets", b"Acme W" + reference.encode() + b"dgets")
+    decoded = CODEC.decode(raw, None, replace(options, profile="cbpr"))
+    found = [d.location for d in decoded.diagnostics if d.code == "CBPR.CHARSET"]
+    assert found == (["/Envelope/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/Dbtr/Nm"]
+                     if charset else [])
