@@ -35,6 +35,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hub.connectors.filedrop import SYNCFS
 from tests.e2e.daemon import Daemon
 
 PG_DSN = os.environ.get("HUB_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -131,9 +132,12 @@ def raw_files(folder: Path, n: int = 2000, batch: int = 32) -> float:
             fd = os.open(folder / f".{i}.tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.write(fd, body)
             fds.append((i, fd))
-        for _, fd in fds:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        list(syncers.map(os.fsync, [fd for _, fd in fds]))
+        if SYNCFS is not None:  # as the file drop's default: one filesystem sync per batch
+            SYNCFS(fds[0][1])
+        else:
+            for _, fd in fds:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            list(syncers.map(os.fsync, [fd for _, fd in fds]))
         for i, fd in fds:
             os.close(fd)
             os.replace(folder / f".{i}.tmp", folder / f"{i}.json")

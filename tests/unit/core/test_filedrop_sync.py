@@ -14,7 +14,7 @@ import pytest
 from hub.connectors import filedrop
 from hub.connectors.base import Delivery, Outbound
 from hub.connectors.filedrop import FileDrop, FolderSync, write_atomically
-from hub.errors import ConnectorError
+from hub.errors import ConfigError, ConnectorError
 from hub.model import Kind, Message
 
 
@@ -101,11 +101,45 @@ async def test_one_batch_fsyncs_each_file_and_the_folder_once(
     real_fsync = filedrop.os.fsync
     monkeypatch.setattr(filedrop.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
     monkeypatch.setattr(filedrop, "fsync_folder", folders.append)
-    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None, sync="files")
     results = drop._write_files([(f"k{i}.json", b"{}") for i in range(20)])
     assert [r.reference for r in results] == [f"k{i}.json" for i in range(20)]  # type: ignore[union-attr]
     assert len(synced) == 20 and folders == [tmp_path]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+async def test_one_batch_is_one_filesystem_sync_before_any_rename(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []  # the folder's visible names at each filesystem sync
+
+    def syncfs(fd: int) -> None:
+        seen.append(sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")))
+    monkeypatch.setattr(filedrop, "SYNCFS", syncfs)
+    monkeypatch.setattr(filedrop.os, "fsync", lambda fd: pytest.fail("no fsync per file"))
+    monkeypatch.setattr(filedrop, "fsync_folder", lambda path: None)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    results = drop._write_files([(f"k{i}.json", b"{}") for i in range(20)])
+    assert all(isinstance(r, Delivery) for r in results)
+    assert seen == [[]]  # once, and before any file appeared under its final name
+    assert len(list(tmp_path.glob("k*.json"))) == 20
+
+
+async def test_a_failed_filesystem_sync_fails_the_batch_and_shows_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def syncfs(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+    monkeypatch.setattr(filedrop, "SYNCFS", syncfs)
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    results = drop._write_files([("a.json", b"1"), ("b.json", b"2")])
+    assert all(isinstance(r, ConnectorError) and r.retryable for r in results)
+    assert list(tmp_path.iterdir()) == []  # no final name, no temporary file left
+
+
+def test_the_sync_setting_is_checked() -> None:
+    with pytest.raises(ConfigError) as bad:
+        filedrop.build("out", {"outbound": "/tmp/x", "sync": "never"})
+    assert bad.value.location == "connectors.out.sync"
+    assert filedrop.build("out", {"outbound": "/tmp/x", "sync": "files"})._syncfs is None
 
 
 async def test_a_name_twice_in_one_batch_is_written_once(tmp_path: Path) -> None:
