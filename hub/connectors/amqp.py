@@ -229,6 +229,9 @@ class AmqpConnector:
         m = self.metrics
         self._out = _Flow.of(m, name, "out", "send")
         self._in = _Flow.of(m, name, "in", "receive")
+        # Read when scraped rather than set (under a lock) for every message received.
+        self._received_at = 0.0
+        self._in.last_success.set_function(lambda: self._received_at)
         self._duplicates = m.duplicates.labels(name)
         m.connected.labels(name).set_function(self._is_connected)
         m.unacked.labels(name).set_function(lambda: len(self._inflight))
@@ -411,7 +414,7 @@ class AmqpConnector:
         flow = self._in
         flow.messages.inc()
         flow.bytes.inc(len(message.body))
-        flow.last_success.set(time.time())
+        self._received_at = time.time()
         return Inbound(channel=self.name, name=name, payload=message.body,
                        sender=self.cfg.sender or message.app_id, token=token)
 

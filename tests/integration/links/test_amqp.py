@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from collections.abc import AsyncIterator
 
 import aio_pika
@@ -115,8 +116,12 @@ async def test_reject_parks_the_message_in_the_dlq_with_why(names: dict[str, str
     link = amqp.build("bank", _settings(names), registry=registry)
     await link.send(outbound("uetr-a4", b"poison"))
     stream = link.receive()
+    before = time.time()
     try:
         item = await asyncio.wait_for(anext(stream), 5)
+        received = registry.get_sample_value("hub_amqp_last_success_timestamp_seconds",
+                                             {"link": "bank", "operation": "receive"})
+        assert received is not None and received >= before
         await link.reject(item, [Diagnostic("CODEC.UNKNOWN_FORMAT", "not a format", "byte 0")])
     finally:
         await link.close()
