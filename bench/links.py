@@ -239,7 +239,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--big", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--messages", type=int, default=10000)  # rounds long enough to be stable
     parser.add_argument("--skip-sftp", action="store_true")
     parser.add_argument("--skip-amqp", action="store_true")
     args = parser.parse_args()
