@@ -444,6 +444,12 @@ class Journal:
             async with self.db.transaction() as c:
                 await c.execute(self.q["reclaim_expired"], at)
                 rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
+                if rows:
+                    ids = sorted({r["message_id"] for r in rows})
+                    found = {m["id"]: m for m in await c.fetch(self.q["claimed_messages"],
+                                                                 self._array(ids))}
+                    rows = [{**r, **{k: found[r["message_id"]][k]
+                                     for k in ("canonical", "route", "state")}} for r in rows]
         rows.sort(key=lambda r: (r["next_us"], r["id"]))  # RETURNING keeps no order
         return [OutboxItem(
             id=r["id"], message_id=r["message_id"], connector=r["connector"], format=r["format"],
