@@ -64,6 +64,11 @@ class GroupCommit(Generic[T, R]):
             items = [item for entry_items, _ in batch for item in entry_items]
             try:
                 results = await self._run(items)
+            except asyncio.CancelledError:  # stopped mid-batch: its callers must not wait on
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(RuntimeError("the hub is stopping"))
+                raise
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():

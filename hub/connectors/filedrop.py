@@ -267,7 +267,8 @@ class FileDrop:
         return await loop.run_in_executor(self._writers, self._write_files, files)
 
     def _write_files(self, files: list[tuple[str, bytes]]) -> list[Delivery | ConnectorError]:
-        """Each file whole or absent: temp name, fsync, rename; then one folder fsync for all.
+        """Each file whole or absent: temporary name, made durable, renamed; then one folder
+        fsync for all.
 
         A name already in the folder (a retry after a crash, or the same name twice in this
         batch) is sent already if its content matches, refused if it differs."""
