@@ -52,8 +52,13 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
     appended to its list, in document order: what the profile rules look for anywhere in a
     message (postal addresses, institutions, settlement amounts) without walking it again.
     """
-    if index is not None:
-        return _read_indexed(el, index)
+    return _read(el, _NO_INDEX if index is None else index)
+
+
+_NO_INDEX: dict[str, list[Any]] = {}  # never written: no name is in it
+
+
+def _read(el: etree._Element, index: dict[str, list[Any]]) -> Data:
     found: Data = {}
     names = _NAMES
     amounts = _AMOUNTS
@@ -62,39 +67,14 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
         tag = child.tag
         name = names.get(tag) or _name(tag)
         if len(child):
-            value: Any = read(child)
-        elif name in amounts or (name not in known and name.endswith(AMOUNT_SUFFIX)):
-            value = (child.text or "", child.get("Ccy") or "")
-        else:
-            value = child.text or ""
-        if name in found:  # a repeated element (a value is never None, but may be '')
-            old = found[name]
-            if type(old) is list:
-                old.append(value)
-            else:
-                found[name] = [old, value]
-        else:
-            found[name] = value
-    return found
-
-
-def _read_indexed(el: etree._Element, index: dict[str, list[Any]]) -> Data:
-    found: Data = {}
-    names = _NAMES
-    amounts = _AMOUNTS
-    known = _KNOWN
-    for child in el[:]:
-        tag = child.tag
-        name = names.get(tag) or _name(tag)
-        if len(child):
-            value: Any = _read_indexed(child, index)
+            value: Any = _read(child, index)
         elif name in amounts or (name not in known and name.endswith(AMOUNT_SUFFIX)):
             value = (child.text or "", child.get("Ccy") or "")
         else:
             value = child.text or ""
         if name in index:
             index[name].append(value)
-        if name in found:
+        if name in found:  # a repeated element (a value is never None, but may be '')
             old = found[name]
             if type(old) is list:
                 old.append(value)
