@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import errno
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -30,6 +32,8 @@ import orjson
 from hub.batching import GroupCommit
 from hub.connectors.base import ConnectorSpec, Delivery, Health, Inbound, Outbound, Outcome
 from hub.errors import ConfigError, ConnectorError, Diagnostic
+
+log = logging.getLogger(__name__)
 
 EXTENSIONS = {"json": "json", "nacha": "ach", "fedwire": "txt", "telex": "txt"}
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -71,13 +75,15 @@ def _linux_syncfs() -> Callable[[int], None] | None:
 
     def syncfs(fd: int) -> None:
         if call(fd) != 0:
-            errno = ctypes.get_errno()
-            raise OSError(errno, os.strerror(errno))
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
     return syncfs
 
 
 SYNCFS = _linux_syncfs()
 SYNC_MODES = ("filesystem", "files")
+# syncfs itself missing or forbidden (seccomp answers ENOSYS or EPERM), not a failed write
+NO_SYNCFS = frozenset({errno.ENOSYS, errno.EPERM, errno.EOPNOTSUPP})
 
 
 def _digest_of(path: Path) -> str | None:
@@ -320,10 +326,17 @@ class FileDrop:
             # this, 18-22 ms with an fsync per file).
             try:
                 self._syncfs(written[0].fd)
+                return
             except OSError as exc:
-                for entry in written:
-                    entry.fail(exc)
-            return
+                if exc.errno not in NO_SYNCFS:  # the disk refused: the batch is not durable
+                    for entry in written:
+                        entry.fail(exc)
+                    return
+                # A sandbox or filesystem without syncfs: an fsync per file from now on.
+                log.warning("syncfs unavailable, fsync per file", extra={
+                    "action": "filedrop.no_syncfs", "connector": self.name,
+                    "error": errno.errorcode.get(exc.errno or 0, str(exc.errno))})
+                self._syncfs = None
         for entry in written:
             entry.start_writeback()
         # fsyncs side by side, from threads that do nothing else (one GIL hand-off per file)

@@ -4,6 +4,7 @@ reported sent (its own fsync and a folder fsync that began after its rename)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -133,6 +134,26 @@ async def test_a_failed_filesystem_sync_fails_the_batch_and_shows_nothing(
     results = drop._write_files([("a.json", b"1"), ("b.json", b"2")])
     assert all(isinstance(r, ConnectorError) and r.retryable for r in results)
     assert list(tmp_path.iterdir()) == []  # no final name, no temporary file left
+
+
+async def test_without_syncfs_in_a_sandbox_it_falls_back_to_fsync_per_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def forbidden(fd: int) -> None:  # what a seccomp filter answers
+        calls.append(fd)
+        raise OSError(errno.EPERM, "Operation not permitted")
+    synced: list[int] = []
+    real_fsync = filedrop.os.fsync
+    monkeypatch.setattr(filedrop, "SYNCFS", forbidden)
+    monkeypatch.setattr(filedrop.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    drop = FileDrop("out", outbound=tmp_path, inbox=None)
+    first = drop._write_files([("a.json", b"1"), ("b.json", b"2")])
+    second = drop._write_files([("c.json", b"3")])
+    assert all(isinstance(r, Delivery) for r in first + second)
+    assert len(calls) == 1  # tried once, then fsync per file for good
+    assert len(synced) == 3 + 2  # each file, plus the folder after each batch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json", "c.json"]
 
 
 def test_the_sync_setting_is_checked() -> None:
