@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -100,7 +102,10 @@ async def test_one_batch_fsyncs_each_file_and_the_folder_once(
     synced: list[int] = []
     folders: list[Path] = []
     real_fsync = filedrop.os.fsync
-    monkeypatch.setattr(filedrop.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+    monkeypatch.setattr(filedrop.os, "fsync", counted)
     monkeypatch.setattr(filedrop, "fsync_folder", folders.append)
     drop = FileDrop("out", outbound=tmp_path, inbox=None, sync="files")
     results = drop._write_files([(f"k{i}.json", b"{}") for i in range(20)])
@@ -146,7 +151,10 @@ async def test_without_syncfs_in_a_sandbox_it_falls_back_to_fsync_per_file(
     synced: list[int] = []
     real_fsync = filedrop.os.fsync
     monkeypatch.setattr(filedrop, "SYNCFS", forbidden)
-    monkeypatch.setattr(filedrop.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+    monkeypatch.setattr(filedrop.os, "fsync", counted)
     drop = FileDrop("out", outbound=tmp_path, inbox=None)
     first = drop._write_files([("a.json", b"1"), ("b.json", b"2")])
     second = drop._write_files([("c.json", b"3")])
@@ -154,6 +162,18 @@ async def test_without_syncfs_in_a_sandbox_it_falls_back_to_fsync_per_file(
     assert len(calls) == 1  # tried once, then fsync per file for good
     assert len(synced) == 3 + 2  # each file, plus the folder after each batch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json", "c.json"]
+
+
+@pytest.mark.parametrize(("release", "offered"), [("5.4.0-150-generic", False),
+                                                  ("5.8.0", True), ("6.18.44-fc", True)])
+def test_syncfs_only_where_it_reports_write_errors(monkeypatch: pytest.MonkeyPatch,
+                                                   release: str, offered: bool) -> None:
+    if sys.platform != "linux":
+        pytest.skip("syncfs is Linux only")
+    real = os.uname()
+    kernel = os.uname_result((real.sysname, real.nodename, release, real.version, real.machine))
+    monkeypatch.setattr(filedrop.os, "uname", lambda: kernel)
+    assert (filedrop._linux_syncfs() is not None) is offered
 
 
 def test_the_sync_setting_is_checked() -> None:
