@@ -65,14 +65,10 @@ class GroupCommit(Generic[T, R]):
             try:
                 results = await self._run(items)
             except asyncio.CancelledError:  # stopped mid-batch: its callers must not wait on
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(RuntimeError("the hub is stopping"))
+                _fail(batch, RuntimeError("the hub is stopping"))
                 raise
             except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                _fail(batch, exc)
                 continue
             offset = 0
             for entry_items, future in batch:
@@ -80,3 +76,9 @@ class GroupCommit(Generic[T, R]):
                 offset += len(entry_items)
                 if not future.done():
                     future.set_result(part)
+
+
+def _fail(batch: list[tuple[list[T], asyncio.Future[list[R]]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)

@@ -446,10 +446,10 @@ class Journal:
                 rows = await c.fetch(self.q["claim"], worker, at + lease_us, at, limit)
                 if rows:
                     ids = sorted({r["message_id"] for r in rows})
-                    found = {m["id"]: m for m in await c.fetch(self.q["claimed_messages"],
-                                                                 self._array(ids))}
-                    rows = [{**r, **{k: found[r["message_id"]][k]
-                                     for k in ("canonical", "route", "state")}} for r in rows]
+                    found = {m.pop("id"): m for m in await c.fetch(self.q["claimed_messages"],
+                                                                     self._array(ids))}
+                    for r in rows:  # canonical, route and state of the row's message
+                        r.update(found[r["message_id"]])
         rows.sort(key=lambda r: (r["next_us"], r["id"]))  # RETURNING keeps no order
         return [OutboxItem(
             id=r["id"], message_id=r["message_id"], connector=r["connector"], format=r["format"],
