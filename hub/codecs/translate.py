@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,7 +28,7 @@ from hub.codecs.iso20022 import CODEC as ISO20022  # (its import registers the X
 from hub.codecs.iso20022.components import bic_agent
 from hub.codecs.swift_mt.from_canonical import reject_return_text as field79
 from hub.errors import CodecError, Diagnostic, HubError, Severity, has_errors
-from hub.model import Agent, Kind, Message, Party, to_data
+from hub.model import Agent, Kind, Message, Money, Party, to_data
 
 MX_FORMATS = frozenset({"pacs.008", "pacs.009", "pacs.009cov", "pacs.009adv", "pacs.002",
                         "pacs.004", "camt.056", "camt.029", "pain.001"})
@@ -95,6 +96,7 @@ class _Notes:
     """Rule-driven changes made while re-reading the source with the target's semantics."""
 
     found: list[Diagnostic] = field(default_factory=list)
+    created: datetime | None = None  # the MT header's input date and time, when it has one
 
     def moved(self, what: str, where: str) -> None:
         self.found.append(Diagnostic("XLATE.CHANGED", what, where, Severity.INFO))
@@ -177,6 +179,15 @@ def _common_mx(m: Message, notes: _Notes) -> dict[str, Any]:
     }
 
 
+def _identify(m: Message, notes: _Notes, changes: dict[str, Any]) -> None:
+    """Field 20 and the MT header's date and time identify the MX message: set with the rule's
+    other changes, so the message is rebuilt once."""
+    if not m.message_id:
+        changes["message_id"] = m.instruction_id
+    if m.created_at is None and notes.created is not None:
+        changes["created_at"] = notes.created
+
+
 def _field72(m: Message, notes: _Notes, changes: dict[str, Any]) -> list[tuple[str, str]]:
     """/INS/ -> previous instructing agent; the rest stays for the caller."""
     rest: list[tuple[str, str]] = []
@@ -194,6 +205,7 @@ def _field72(m: Message, notes: _Notes, changes: dict[str, Any]) -> list[tuple[s
 
 def _mx_pacs008(m: Message, notes: _Notes) -> Message:
     changes = _common_mx(m, notes)
+    _identify(m, notes, changes)
     rest = _field72(m, notes, changes)
     changes["narrative"] = _join(rest)
     if m.end_to_end_id is None and m.remittance_info:
@@ -206,6 +218,7 @@ def _mx_pacs008(m: Message, notes: _Notes) -> Message:
 
 def _mx_pacs009(m: Message, notes: _Notes) -> Message:
     changes = _common_mx(m, notes)
+    _identify(m, notes, changes)
     rest = _field72(m, notes, changes)
     remittance = [f"/{c}/{v}" for c, v in rest if c == "BNF"]
     if remittance:
@@ -497,6 +510,9 @@ def compare_all(source: Message, result: Message, target: str) -> list[Diagnosti
 
 
 FIELDS = tuple(f.name for f in fields(Message) if f.name not in SKIP)
+_PLAIN = frozenset({str, date, Money, Agent, Party, UUID, tuple, MappingProxyType})
+"""Types whose equal values have equal canonical JSON (a tuple of agents or charges included:
+neither holds a datetime or a Message)."""
 _values = attrgetter(*FIELDS)
 
 
@@ -507,6 +523,9 @@ def _equal(a: Any, b: Any) -> bool:
         return True
     if a != b:
         return False
+    kind = type(a)
+    if kind in _PLAIN:  # what most fields hold: equal means equal
+        return True
     if isinstance(a, datetime):
         return bool(a.utcoffset() == b.utcoffset())
     if isinstance(a, Message):
@@ -591,12 +610,12 @@ def translate(raw: bytes, to_format: str, *, from_format: str | None = None,
         diagnostics.append(Diagnostic("XLATE.UNSUPPORTED", f"no translation from "
                                       f"{source_format} to {to_format}", "format"))
         return Translation(b"", diagnostics=diagnostics)
-    notes = _Notes()
+    notes = _Notes(created=_created(decoded) if to_mx else None)
     rules = TO_MX if to_mx else TO_MT
     try:
         meant = [rules[to_format](m, notes) for m in decoded.messages]
-        if to_mx:  # field 20 and the MT header's date and time identify the MX message
-            created = _created(decoded)
+        if to_mx:  # see _identify (the rules of pacs.008 and pacs.009 have done it already)
+            created = notes.created
             meant = [m if m.message_id and (m.created_at or created is None) else
                      replace(m, message_id=m.message_id or m.instruction_id,
                              created_at=m.created_at or created) for m in meant]
