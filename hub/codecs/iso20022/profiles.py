@@ -6,6 +6,10 @@ transaction, character set ...). A few cross-element rules (header versus agents
 addresses, ABA checksums) are named functions. Every failure carries its own code and the XPath
 of the offending element.
 
+A check returns NONE (a shared empty tuple) when it finds nothing, and works out XPaths only
+for what it reports. What several rules look at (the transactions, the postal addresses, the
+settlement dates) is looked up once per message by the Context and shared.
+
 Sources: SWIFT CBPR+ usage guidelines SR2025 (incl. the November 2026 structured-address
 rule), ECB T2 RTGS UDFS, Bank of England CHAPS ISO 20022 message specifications, Federal Reserve
 Fedwire Funds Service ISO 20022 Release 2025 technical guide. The Fedwire restricted XSDs are
@@ -15,7 +19,7 @@ applied in addition to these rules (see schemas.PROFILE_FILES).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -57,6 +61,7 @@ WATCHED = frozenset({"PstlAdr", "FinInstnId", *SETTLEMENT_AMOUNTS, *IDENTIFIERS}
 """Names the rules look for anywhere in a message: the decoder indexes them as it reads."""
 STRUCTURED = frozenset({"Dept", "SubDept", "StrtNm", "BldgNb", "BldgNm", "Flr", "PstBx", "Room",
                         "PstCd", "TwnNm", "TwnLctnNm", "DstrctNm", "CtrySubDvsn", "Ctry"})
+AGENTS = ("InstgAgt", "InstdAgt")
 
 FI_TRANSFERS = frozenset({"pacs.009", "pacs.009cov", "pacs.009adv"})
 PAYMENTS = frozenset({"pacs.008", "pacs.004"}) | FI_TRANSFERS
@@ -68,12 +73,24 @@ FINX = r"0-9a-zA-Z/\-?:().,'+ "
 FINX_EXTENDED = FINX + r"!#$%&*=^_`{|}~\";<>@\[\\\]"
 _OUTSIDE_EXTENDED = re.compile(f"[^{FINX_EXTENDED}\\s]")
 _OUTSIDE_EXTENDED_STRICT = re.compile(f"[^{FINX_EXTENDED}]")
-_IDENTIFIER = re.compile(f"[{FINX.replace('/', '')}]+(/[{FINX.replace('/', '')}]+)*")
-_IDENTIFIERS = re.compile(f"{_IDENTIFIER.pattern}(?:\n{_IDENTIFIER.pattern})*")
+_IDENTIFIER = re.compile(f"[{FINX.replace('/', '')}]+(?:/[{FINX.replace('/', '')}]+)*")
 _IMAD = re.compile(r"[0-9]{8}[A-Z0-9]{8}[0-9]{6}")
-_ABA = re.compile(r"[0-9]{9}")
 _SORT_CODE = re.compile(r"[0-9]{6}")
 _BIC11 = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}[A-Z0-9]{3}")
+
+Finding = tuple[str, str]  # (message, xpath)
+NONE: tuple[Finding, ...] = ()
+"""What a check returns when it finds nothing."""
+
+
+class SettlementDate(NamedTuple):
+    """One transaction's interbank settlement date (its own, else the group header's)."""
+
+    tx_where: str
+    tx: Data
+    value: str | None  # None when absent
+    day: date | None  # None when absent or not a date (the XSD reports the format)
+    created: date | None  # the message's creation date
 
 
 @dataclass
@@ -94,55 +111,113 @@ class Context:
     finx_text: bool = False  # the decoder saw that every character of the text is FIN-X
     # looked up once per message and shared by every rule that needs them
     _transactions: list[tuple[str, Data]] | None = field(default=None, init=False, repr=False)
-    _addresses: list[Address] | None = field(default=None, init=False, repr=False)
+    # the PstlAdr values with AdrLine and no structured element, and those with one
+    _line_only: list[Any] | None = field(default=None, init=False, repr=False)
+    _structured: list[Data] | None = field(default=None, init=False, repr=False)
+    _dates: list[SettlementDate] | None = field(default=None, init=False, repr=False)
+    group_header: Data = field(init=False, repr=False)  # the GrpHdr children ({} if none)
+
+    def __post_init__(self) -> None:
+        self.group_header = node(self.data.get("GrpHdr"))
 
     def transactions(self) -> list[tuple[str, Data]]:
         """(XPath, data) of every transaction, in document order."""
-        if self._transactions is None:
+        found = self._transactions
+        if found is None:
             path = TRANSACTIONS[self.format]
-            if "/" not in path:  # the usual case: the transactions are the message's children
-                items = many(self.data.get(path))
-                if len(items) == 1:
-                    self._transactions = [(f"{self.where}/{path}", node(items[0]))]
-                    return self._transactions
-            found: list[tuple[str, Any]] = [(self.where, self.data)]
-            for step in TRANSACTION_STEPS[self.format]:
-                found = [(f"{path}/{step}[{i}]" if len(items) > 1 else f"{path}/{step}", item)
-                         for path, parent in found
-                         for items in (many(node(parent).get(step)),)
-                         for i, item in enumerate(items, 1)]
-            self._transactions = [(path, node(item)) for path, item in found]
-        return self._transactions
+            value = self.data.get(path)  # None for a path of two steps
+            if type(value) is dict:  # the usual case: one transaction under the message
+                found = [(self.where + "/" + path, value)]
+            else:
+                found = self._find_transactions()
+            self._transactions = found
+        return found
+
+    def _find_transactions(self) -> list[tuple[str, Data]]:
+        found: list[tuple[str, Any]] = [(self.where, self.data)]
+        for step in TRANSACTION_STEPS[self.format]:
+            found = [(f"{path}/{step}[{i}]" if len(items) > 1 else f"{path}/{step}", item)
+                     for path, parent in found
+                     for items in (many(node(parent).get(step)),)
+                     for i, item in enumerate(items, 1)]
+        return [(path, node(item)) for path, item in found]
+
+    def watched(self) -> dict[str, list[Any]]:
+        """WATCHED names -> values, in document order (from the data when the reader did not
+        index them)."""
+        index = self.index
+        if index is None:
+            index = self.index = index_of(self.data, WATCHED)
+        return index
 
     def indexed(self, name: str) -> list[Any]:
         """Every value of a WATCHED element, in document order."""
-        if self.index is None:
-            self.index = index_of(self.data, WATCHED)
-        return self.index[name]
+        return self.watched()[name]
+
+    def identifiers(self) -> list[Any]:
+        """Every IDENTIFIERS value in the message: table order, then document order."""
+        index = self.watched()
+        values: list[Any] = []
+        for name in IDENTIFIERS:
+            values += index[name]
+        return values
 
     def locate(self, value: Any) -> str:
         """The XPath of a value found through `indexed` (walks the message: for findings)."""
         return locate(self.data, value, self.where)
 
-    def addresses(self) -> list[Address]:
-        """Every PstlAdr in the message, in document order."""
-        if self._addresses is None:
-            found = []
-            for value in self.indexed("PstlAdr"):
-                adr = node(value)
-                lines = many(adr.get("AdrLine"))
-                found.append(Address(value, adr, not STRUCTURED.isdisjoint(adr), len(lines)))
-            self._addresses = found
-        return self._addresses
+    def line_only_addresses(self) -> list[Any]:
+        """Every PstlAdr with AdrLine and no element of the structured address."""
+        found = self._line_only
+        if found is None:
+            found = self._sort_addresses()[0]
+        return found
+
+    def structured_addresses(self) -> list[Data]:
+        """Every PstlAdr with an element of the structured address."""
+        found = self._structured
+        if found is None:
+            found = self._sort_addresses()[1]
+        return found
+
+    def _sort_addresses(self) -> tuple[list[Any], list[Data]]:
+        line_only: list[Any] = []
+        structured: list[Data] = []
+        for value in self.indexed("PstlAdr"):
+            if type(value) is not dict:
+                continue  # an empty PstlAdr: no line, no element
+            if not STRUCTURED.isdisjoint(value):
+                structured.append(value)
+            elif value.get("AdrLine") is not None:
+                line_only.append(value)
+        self._line_only = line_only
+        self._structured = structured
+        return line_only, structured
+
+    def settlement_dates(self) -> list[SettlementDate]:
+        """The settlement date of every transaction, in document order."""
+        found = self._dates
+        if found is None:
+            created = _day(text(self.data, "GrpHdr", "CreDtTm") or "")
+            found = self._dates = []
+            for tx_where, tx in self.transactions():
+                value = tx.get("IntrBkSttlmDt")
+                settle = val(value if value is not None else self.group_value("IntrBkSttlmDt"))
+                found.append(SettlementDate(tx_where, tx, settle,
+                                            _day(settle) if settle is not None else None,
+                                            created))
+        return found
 
     def group(self, name: str) -> tuple[str, Any]:
         """(XPath, value) of a group header child."""
-        return f"{self.where}/GrpHdr/{name}", self.group_value(name)
+        return self.group_where(name), self.group_value(name)
+
+    def group_where(self, name: str) -> str:
+        return f"{self.where}/GrpHdr/{name}"
 
     def group_value(self, name: str) -> Any:
         """The value of a group header child (None when absent), without its XPath."""
-        group = self.data.get("GrpHdr")
-        return group.get(name) if type(group) is dict else node(group).get(name)
+        return self.group_header.get(name)
 
     def agent(self, tx_where: str, tx: Data, name: str) -> tuple[str, Any]:
         """An agent of a transaction, else of the group header (XPath, value or None)."""
@@ -150,6 +225,13 @@ class Context:
         if value is not None:
             return f"{tx_where}/{name}", value
         return self.group(name)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None  # the XSD reports the format
 
 
 def xpath(el: etree._Element) -> str:
@@ -168,19 +250,9 @@ def xpath(el: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
-class Address(NamedTuple):
-    """One PstlAdr: the value (to locate it), its children and what kind of address it is."""
-
-    value: Any
-    data: Data
-    structured: bool  # any element of the structured address present
-    lines: int  # number of AdrLine
-
-
 _IDENTIFIER_ORDER = {tag: i for i, tag in enumerate(IDENTIFIERS)}
 
-Finding = tuple[str, str]  # (message, xpath)
-Check = Callable[[Context], list[Finding]]
+Check = Callable[[Context], Sequence[Finding]]
 
 
 @dataclass(frozen=True)
@@ -191,81 +263,89 @@ class Rule:
     lenient_as: str | None = None  # Options.lenient name that turns an error into a warning
 
 
-# --- check kinds ------------------------------------------------------------------------------
-
-def header_present() -> Check:
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        if ctx.header is None:
-            found.append(("the message has no business application header (AppHdr)", ctx.where))
-        return found
-    return run
-
-
-def header_value(path: str, pattern: str, what: str) -> Check:
-    compiled = re.compile(pattern)
-    names = path.split("/")
-
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        if ctx.header is None:
-            return found
-        value = text(ctx.header, *names)
-        if value is None or not compiled.fullmatch(value):
-            where = f"{ctx.header_where}/{path}" if value is not None else ctx.header_where
-            found.append((f"{path} {value!r} must be {what}", where))
-        return found
-    return run
-
-
-def tx_required(paths: dict[str, str], what: str) -> Check:
-    steps = {fmt: path.split("/") for fmt, path in paths.items()}
-
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        names = steps.get(ctx.format)
-        if names is None:
-            return found
-        path = paths[ctx.format]
-        for where, tx in ctx.transactions():
-            if _get(tx, names) is None:
-                found.append((f"{what} ({path}) is missing", where))
-        return found
-    return run
-
-
-def _get(data: Data, names: list[str]) -> Any:
-    value: Any = data
+def _get(data: Any, names: tuple[str, ...]) -> Any:
+    """The value at a path, through the first occurrence of each step (None when absent)."""
+    value = data
     for name in names:
-        value = node(value).get(name)
+        value = (value if type(value) is dict else node(value)).get(name)
         if value is None:
             return None
     return value
 
 
-def one_transaction() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+def _either(values: frozenset[str]) -> str:
+    return " or ".join(sorted(values))
+
+
+# --- check kinds ------------------------------------------------------------------------------
+
+def header_present() -> Check:
+    def run(ctx: Context) -> Sequence[Finding]:
+        if ctx.header is None:
+            return [("the message has no business application header (AppHdr)", ctx.where)]
+        return NONE
+    return run
+
+
+def header_value(name: str, pattern: str, what: str) -> Check:
+    """A child of the header's top matching `pattern`."""
+    compiled = re.compile(pattern)
+
+    def run(ctx: Context) -> Sequence[Finding]:
+        header = ctx.header
+        if header is None:
+            return NONE
+        value = header.get(name)
+        if type(value) is not str:  # absent, repeated or not a leaf
+            value = text(header, name)
+        if value is not None and compiled.fullmatch(value):
+            return NONE
+        where = f"{ctx.header_where}/{name}" if value is not None else ctx.header_where
+        return [(f"{name} {value!r} must be {what}", where)]
+    return run
+
+
+def tx_required(paths: dict[str, str], what: str) -> Check:
+    steps = {fmt: tuple(path.split("/")) for fmt, path in paths.items()}
+
+    def run(ctx: Context) -> Sequence[Finding]:
+        names = steps.get(ctx.format)
+        if names is None:
+            return NONE
         found: list[Finding] = []
-        txs = ctx.transactions()
-        if len(txs) != 1:
-            found.append((f"{len(txs)} transactions; exactly one is allowed", ctx.where))
-        count = val(ctx.group_value("NbOfTxs"))
-        if count is not None and count.strip() != "1":
-            found.append((f"NbOfTxs is {count}; it must be 1", ctx.group("NbOfTxs")[0]))
-        return found
+        for where, tx in ctx.transactions():
+            if _get(tx, names) is None:
+                found.append((f"{what} ({paths[ctx.format]}) is missing", where))
+        return found or NONE
+    return run
+
+
+def one_transaction() -> Check:
+    def run(ctx: Context) -> Sequence[Finding]:
+        found: list[Finding] = []
+        count = len(ctx.transactions())
+        if count != 1:
+            found.append((f"{count} transactions; exactly one is allowed", ctx.where))
+        given = ctx.group_header.get("NbOfTxs")
+        if type(given) is not str:
+            given = val(given)
+        if given is not None and given.strip() != "1":
+            found.append((f"NbOfTxs is {given}; it must be 1", ctx.group_where("NbOfTxs")))
+        return found or NONE
     return run
 
 
 def settlement_currency(currencies: frozenset[str]) -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
+        index = ctx.watched()
         for tag in SETTLEMENT_AMOUNTS:
-            for value in ctx.indexed(tag):
+            for value in index[tag]:
                 currency = value[1] if type(value) is tuple else None
                 if currency not in currencies:
                     found.append((f"settlement currency {currency} is not "
-                           f"{' or '.join(sorted(currencies))}", ctx.locate(value)))
-        return found
+                                  f"{_either(currencies)}", ctx.locate(value)))
+        return found or NONE
     return run
 
 
@@ -273,49 +353,58 @@ def settlement(method: str, systems: frozenset[str] | None = None,
                method_checked: bool = True) -> Check:
     """SttlmMtd `method` and, given `systems`, ClrSys/Cd one of them (when the method is
     `method`: another method is the other finding's business)."""
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        where, sttl = ctx.group("SttlmInf")
+    def run(ctx: Context) -> Sequence[Finding]:
+        sttl = ctx.group_header.get("SttlmInf")
         if sttl is None:
-            return found
+            return NONE
+        found: list[Finding] = []
         given = text(sttl, "SttlmMtd")
-        if not method_checked:
-            if given != method:
-                return found
-        elif given != method:
-            found.append((f"settlement method {given} must be {method}", where + "/SttlmMtd"))
+        if given != method:
+            if not method_checked:
+                return NONE
+            found.append((f"settlement method {given} must be {method}",
+                          ctx.group_where("SttlmInf") + "/SttlmMtd"))
         if systems is not None:
             system = text(sttl, "ClrSys", "Cd")
             if system not in systems:
-                found.append((f"clearing system {system} must be {' or '.join(sorted(systems))}",
-                       where + "/ClrSys/Cd"))
-        return found
+                found.append((f"clearing system {system} must be {_either(systems)}",
+                              ctx.group_where("SttlmInf") + "/ClrSys/Cd"))
+        return found or NONE
     return run
 
 
 def message_id(pattern: re.Pattern[str], what: str) -> Check:
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        path = MESSAGE_ID_PATH.get(ctx.format)
-        if path is None:
-            return found
-        value = text(ctx.data, *path.split("/"))
-        if value is not None and not pattern.fullmatch(value):
-            found.append((f"{value!r} is not {what}", f"{ctx.where}/{path}"))
-        return found
+    steps = {fmt: tuple(path.split("/")) for fmt, path in MESSAGE_ID_PATH.items()}
+
+    def run(ctx: Context) -> Sequence[Finding]:
+        names = steps.get(ctx.format)
+        if names is None:
+            return NONE
+        parent, name = names
+        value = ctx.data.get(parent)
+        value = value.get(name) if type(value) is dict else None
+        if type(value) is not str:  # absent, repeated or not a leaf
+            value = text(ctx.data, parent, name)
+        if value is None or pattern.fullmatch(value):
+            return NONE
+        return [(f"{value!r} is not {what}", f"{ctx.where}/{MESSAGE_ID_PATH[ctx.format]}")]
     return run
 
 
 def agents_with_bic() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for tx_where, tx in ctx.transactions():
-            for tag in ("InstgAgt", "InstdAgt"):
-                where, value = ctx.agent(tx_where, tx, tag)
-                if value is None or text(value, "FinInstnId", "BICFI") is None:
+            for tag in AGENTS:
+                value = tx.get(tag)
+                if value is None:
+                    value = ctx.group_header.get(tag)
+                if value is None:
+                    found.append((f"{tag} must be identified by BICFI", tx_where))
+                elif text(value, "FinInstnId", "BICFI") is None:
                     found.append((f"{tag} must be identified by BICFI",
-                                  where if value is not None else tx_where))
-        return found
+                                  ctx.agent(tx_where, tx, tag)[0]))
+        return found or NONE
     return run
 
 
@@ -328,57 +417,78 @@ def _outside_finx(text: str) -> bool:
 
 
 def _identifiers_valid(values: list[Any]) -> bool:
-    """Whether every value is restricted FIN-X: one regex call over them all, joined by
-    newlines (restricted FIN-X holds none, so the joined text has exactly the joining ones
-    when every value is clean)."""
+    """Whether every value is restricted FIN-X, in one regex call: joined by '/', they make
+    one identifier exactly when none is empty or has a leading, trailing or double '/'."""
     if not values:
         return True
     try:
-        joined = "\n".join(values)
+        joined = "/".join(values)
     except TypeError:  # an element with children where an identifier belongs
         return False
-    return joined.count("\n") == len(values) - 1 and \
-        _IDENTIFIERS.fullmatch(joined) is not None
+    return _IDENTIFIER.fullmatch(joined) is not None
 
 
-def _bad_text(ctx: Context) -> list[Finding]:
+def _parts(ctx: Context) -> tuple[tuple[Data | None, str, etree._Element | None, bool], ...]:
+    """(data, XPath, element, is the message) of the message, then of the header."""
+    return ((ctx.data, ctx.where, ctx.element, True),
+            (ctx.header, ctx.header_where, ctx.header_element, False))
+
+
+def _text_within_finx(ctx: Context) -> bool:
+    """Whether every text of the message and the header is extended FIN-X."""
+    for data, _, element, _ in _parts(ctx):
+        if data is not None and _text_outside_finx(data, element):
+            return False
+    return True
+
+
+def _text_outside_finx(data: Data, element: etree._Element | None) -> bool:
+    whole = etree.tostring(element, method="text", encoding=str, with_tail=False) \
+        if element is not None else all_text(data)
+    return _outside_finx(whole) and _OUTSIDE_EXTENDED.search(whole) is not None
+
+
+def _bad_text(ctx: Context) -> Sequence[Finding]:
     """Leaves with a character outside extended FIN-X, then identifiers that are not
-    restricted FIN-X (table order, then document order)."""
+    restricted FIN-X (table order, then document order); message, then header."""
+    # the usual case first: all text within FIN-X (known from the bytes, else read in one
+    # C-level call per part) and the identifiers, the header's too, checked together
+    if ctx.finx_text or _text_within_finx(ctx):
+        values = ctx.identifiers()
+        header = ctx.header
+        if header is not None and (header_id := header.get("BizMsgIdr")) is not None:
+            values += many(header_id)
+        if _identifiers_valid(values):
+            return NONE
     found: list[Finding] = []
-    parts = ((ctx.data, ctx.where, ctx.element, True),
-             (ctx.header, ctx.header_where, ctx.header_element, False))
-    for data, where, element, is_message in parts:
-        if data is None:
-            continue
-        walked = None
-        if ctx.finx_text:
-            pass  # the bytes were printable ASCII without character references
-        elif _outside_finx(whole := etree.tostring(element, method="text", encoding=str,
-                                                     with_tail=False)
-                           if element is not None else all_text(data)) and \
-                _OUTSIDE_EXTENDED.search(whole) is not None:
-            walked = list(leaves(data, where))
-            for path, _, value in walked:
-                if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
-                    found.append((f"character {bad.group()!r} is outside the FIN-X set", path))
-        if walked is None:
-            if is_message:
-                ctx.indexed("MsgId")  # builds the index when the reader did not
-                assert ctx.index is not None
-                index = ctx.index
-                values: list[Any] = [v for name in IDENTIFIERS for v in index[name]]
-            else:  # the header's one identifier sits at its top
-                values = many(data.get("BizMsgIdr"))
-            if _identifiers_valid(values):
-                continue
-        ids = [(path, name, value) for path, name, value in
-               (walked if walked is not None else leaves(data, where))
-               if name in _IDENTIFIER_ORDER]
-        ids.sort(key=lambda item: _IDENTIFIER_ORDER[item[1]])
-        for path, _, value in ids:
-            if not _IDENTIFIER.fullmatch(value):
-                found.append((f"identifier {value!r} must use FIN-X without leading, trailing or "
-                       "double '/'", path))
+    for data, where, element, is_message in _parts(ctx):
+        if data is not None:
+            found.extend(_bad_text_of(ctx, data, where, element, is_message))
+    return found
+
+
+def _bad_text_of(ctx: Context, data: Data, where: str, element: etree._Element | None,
+                 is_message: bool) -> list[Finding]:
+    """The findings of one part (the message or the header)."""
+    found: list[Finding] = []
+    walked = None
+    if not ctx.finx_text and _text_outside_finx(data, element):
+        walked = list(leaves(data, where))
+        for path, _, value in walked:
+            if value and (bad := _OUTSIDE_EXTENDED_STRICT.search(value)):
+                found.append((f"character {bad.group()!r} is outside the FIN-X set", path))
+    else:
+        values = ctx.identifiers() if is_message else many(data.get("BizMsgIdr"))
+        if _identifiers_valid(values):
+            return found
+    ids = [(path, name, value) for path, name, value in
+           (walked if walked is not None else leaves(data, where))
+           if name in _IDENTIFIER_ORDER]
+    ids.sort(key=lambda item: _IDENTIFIER_ORDER[item[1]])
+    for path, _, value in ids:
+        if not _IDENTIFIER.fullmatch(value):
+            found.append((f"identifier {value!r} must use FIN-X without leading, trailing or "
+                          "double '/'", path))
     return found
 
 
@@ -395,282 +505,288 @@ def _bic11(bic: str | None) -> str | None:
 
 def header_matches_agent(side: str, agent_tag: str) -> Check:
     """AppHdr Fr (To) equals the instructing (instructed) agent (CBPR+ rule)."""
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
+    def run(ctx: Context) -> Sequence[Finding]:
         if ctx.header is None:
-            return found
+            return NONE
         txs = ctx.transactions()
         if not txs:
-            return found
+            return NONE
         tx_where, tx = txs[0]
         value = tx.get(agent_tag)
         if value is None:
-            value = ctx.group_value(agent_tag)
-            if value is None:
-                return found
+            value = ctx.group_header.get(agent_tag)
+        if value is None:
+            return NONE
         header_bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
         bic = text(value, "FinInstnId", "BICFI")
-        if bic != header_bic and _bic11(bic) != _bic11(header_bic):
-            where, _ = ctx.agent(tx_where, tx, agent_tag)
-            found.append((f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}", where))
-        return found
+        if bic == header_bic or _bic11(bic) == _bic11(header_bic):
+            return NONE
+        return [(f"AppHdr/{side} {header_bic} differs from {agent_tag} {bic}",
+                 ctx.agent(tx_where, tx, agent_tag)[0])]
     return run
 
 
 def header_bic11(side: str) -> Check:
     """AppHdr Fr (To) identified by an 11-character BICFI (T2 RTGS addressing)."""
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
+    def run(ctx: Context) -> Sequence[Finding]:
         if ctx.header is None:
-            return found
+            return NONE
         bic = text(ctx.header, side, "FIId", "FinInstnId", "BICFI")
-        if bic is None or not _BIC11.fullmatch(bic):
-            where = f"{ctx.header_where}/{side}"
-            found.append((f"AppHdr/{side} must be an 11-character BICFI, not {bic!r}",
-                   where + "/FIId/FinInstnId/BICFI" if bic is not None else where))
-        return found
+        if bic is not None and _BIC11.fullmatch(bic):
+            return NONE
+        where = f"{ctx.header_where}/{side}"
+        return [(f"AppHdr/{side} must be an 11-character BICFI, not {bic!r}",
+                 where + "/FIId/FinInstnId/BICFI" if bic is not None else where)]
     return run
 
 
 def charge_bearer(refused: frozenset[str]) -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for where, tx in ctx.transactions():
-            value = val(tx.get("ChrgBr"))
-            if value is not None and value in refused:
+            value = tx.get("ChrgBr")
+            if type(value) is not str:
+                value = val(value)
+            if value in refused:
                 found.append((f"charge bearer {value} is not allowed", where + "/ChrgBr"))
-        return found
+        return found or NONE
     return run
 
 
 def charges_for_cred() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for where, tx in ctx.transactions():
-            if val(tx.get("ChrgBr")) == "CRED" and tx.get("ChrgsInf") is None:
+            value = tx.get("ChrgBr")
+            if type(value) is not str:
+                value = val(value)
+            if value == "CRED" and tx.get("ChrgsInf") is None:
                 found.append(("ChrgBr CRED requires ChrgsInf", where + "/ChrgsInf"))
-        return found
+        return found or NONE
     return run
 
 
 def address_not_unstructured() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
-        for adr in ctx.addresses():
-            if adr.lines and not adr.structured:
-                found.append(("address lines only; town name and country are required",
-                              ctx.locate(adr.value)))
-        return found
+        for value in ctx.line_only_addresses():
+            found.append(("address lines only; town name and country are required",
+                          ctx.locate(value)))
+        return found or NONE
     return run
 
 
 def address_hybrid() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
-        for adr in ctx.addresses():
-            if adr.structured and ("TwnNm" not in adr.data or "Ctry" not in adr.data):
-                found.append(("a structured address needs TwnNm and Ctry", ctx.locate(adr.value)))
-        return found
+        for adr in ctx.structured_addresses():
+            if "TwnNm" not in adr or "Ctry" not in adr:
+                found.append(("a structured address needs TwnNm and Ctry", ctx.locate(adr)))
+        return found or NONE
     return run
 
 
 def address_lines(limit: int) -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
-        for adr in ctx.addresses():
-            if adr.structured and adr.lines > limit:
-                found.append((f"{adr.lines} AdrLine with structured elements; at most {limit}",
-                              f"{ctx.locate(adr.value)}/AdrLine[{limit + 1}]"))
-        return found
+        for adr in ctx.structured_addresses():
+            lines = adr.get("AdrLine")
+            count = len(lines) if type(lines) is list else 0 if lines is None else 1
+            if count > limit:
+                found.append((f"{count} AdrLine with structured elements; at most {limit}",
+                              f"{ctx.locate(adr)}/AdrLine[{limit + 1}]"))
+        return found or NONE
     return run
 
 
 def aba_valid(number: str) -> bool:
     """ABA routing number checksum: 3-7-1 weights over the nine digits, sum divisible by 10."""
-    if not _ABA.fullmatch(number):
+    if len(number) != 9 or not number.isascii() or not number.isdigit():
         return False
-    digits = [int(c) for c in number]
-    weights = (3, 7, 1) * 3
-    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
+    d = number.encode()  # the code points: 48 + each digit
+    weighted = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]
+    return (weighted - 48 * (3 + 7 + 1) * 3) % 10 == 0
 
 
 def aba_agents() -> Check:
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for tx_where, tx in ctx.transactions():
-            for tag in ("InstgAgt", "InstdAgt"):
-                where, value = ctx.agent(tx_where, tx, tag)
+            for tag in AGENTS:
+                value = tx.get(tag)
+                if value is None:
+                    value = ctx.group_header.get(tag)
                 if value is None:
                     if ctx.format in INTERBANK:
                         found.append((f"{tag} is required", tx_where))
                     continue
-                mmb = node(node(value).get("FinInstnId")).get("ClrSysMmbId")
+                mmb = _get(value, ("FinInstnId", "ClrSysMmbId"))
                 if mmb is None:
-                    found.append((f"{tag} must carry a clearing system member id", where))
+                    found.append((f"{tag} must carry a clearing system member id",
+                                  ctx.agent(tx_where, tx, tag)[0]))
                     continue
-                mmb_where = f"{where}/FinInstnId/ClrSysMmbId"
-                system = text(mmb, "ClrSysId", "Cd")
-                member = text(mmb, "MmbId") or ""
+                system, member = _clearing_member(mmb)
                 if system != "USABA":
-                    found.append((f"{tag} clearing system {system} must be USABA", mmb_where))
+                    found.append((f"{tag} clearing system {system} must be USABA",
+                                  _member_where(ctx, tx_where, tx, tag)))
                 if not aba_valid(member):
                     found.append((f"{member!r} is not a valid ABA routing number",
-                                  mmb_where + "/MmbId"))
-        return found
+                                  _member_where(ctx, tx_where, tx, tag) + "/MmbId"))
+        return found or NONE
     return run
+
+
+def _member_where(ctx: Context, tx_where: str, tx: Data, tag: str) -> str:
+    return ctx.agent(tx_where, tx, tag)[0] + "/FinInstnId/ClrSysMmbId"
+
+
+def _clearing_member(mmb: Any) -> tuple[str | None, str]:
+    """(ClrSysId/Cd, MmbId or '') of a ClrSysMmbId: read directly in the usual shape (leaves
+    under dicts), else through `text`."""
+    if type(mmb) is dict:
+        system_id = mmb.get("ClrSysId")
+        system = system_id.get("Cd") if type(system_id) is dict else None
+        member = mmb.get("MmbId")
+        if type(system) is str and type(member) is str:
+            return system, member
+    return text(mmb, "ClrSysId", "Cd"), text(mmb, "MmbId") or ""
 
 
 def sort_codes() -> Check:
     """Every clearing member id under GBDSC is a six-digit sort code, and an institution given
     by member id alone uses GBDSC (CHAPS: UK domestic sort codes)."""
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for value in ctx.indexed("FinInstnId"):
-            fin = node(value)
+            fin = value if type(value) is dict else node(value)
             mmb = fin.get("ClrSysMmbId")
             if mmb is None:
                 continue
-            system = text(mmb, "ClrSysId", "Cd")
-            member = text(mmb, "MmbId") or ""
-            if system == "GBDSC" and not _SORT_CODE.fullmatch(member):
-                found.append((f"{member!r} is not a six-digit sort code",
-                       f"{ctx.locate(value)}/ClrSysMmbId/MmbId"))
-            elif system != "GBDSC" and fin.get("BICFI") is None:
+            system, member = _clearing_member(mmb)
+            if system == "GBDSC":
+                if not _SORT_CODE.fullmatch(member):
+                    found.append((f"{member!r} is not a six-digit sort code",
+                                  f"{ctx.locate(value)}/ClrSysMmbId/MmbId"))
+            elif fin.get("BICFI") is None:
                 found.append((f"an institution without BICFI must be identified by a GBDSC "
                               f"sort code, not {system}", f"{ctx.locate(value)}/ClrSysMmbId"))
-        return found
+        return found or NONE
     return run
 
 
 def clearing_system(systems: frozenset[str]) -> Check:
     """SttlmInf/ClrSys, when present, names the rail's own clearing system."""
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        where, sttl = ctx.group("SttlmInf")
+    def run(ctx: Context) -> Sequence[Finding]:
+        sttl = ctx.group_header.get("SttlmInf")
         if sttl is None or node(sttl).get("ClrSys") is None:
-            return found
+            return NONE
         system = text(sttl, "ClrSys", "Cd")
-        if system not in systems:
-            found.append((f"clearing system {system} must be {' or '.join(sorted(systems))}",
-                   where + "/ClrSys"))
-        return found
+        if system in systems:
+            return NONE
+        return [(f"clearing system {system} must be {_either(systems)}",
+                 ctx.group_where("SttlmInf") + "/ClrSys")]
     return run
 
 
-def _settlement_dates(ctx: Context) -> Iterator[tuple[str, str, str | None, date | None]]:
-    """(transaction XPath, XPath of its settlement date, the date, the creation date)."""
-    created = text(ctx.data, "GrpHdr", "CreDtTm")
-    try:
-        day = date.fromisoformat(created[:10]) if created else None
-    except ValueError:
-        day = None
-    for tx_where, tx in ctx.transactions():
-        where, value = f"{tx_where}/IntrBkSttlmDt", tx.get("IntrBkSttlmDt")
-        if value is None:
-            where, value = ctx.group("IntrBkSttlmDt")
-        yield tx_where, where, val(value), day
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None  # the XSD reports the format
+def _date_where(ctx: Context, date_: SettlementDate) -> str:
+    if date_.tx.get("IntrBkSttlmDt") is not None:
+        return f"{date_.tx_where}/IntrBkSttlmDt"
+    return ctx.group_where("IntrBkSttlmDt")
 
 
 def settlement_date_present() -> Check:
     """IntrBkSttlmDt present and not before the message's creation date."""
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
-        for tx_where, where, settle, created in _settlement_dates(ctx):
-            if settle is None:
-                found.append(("the interbank settlement date is missing", tx_where))
-            elif created is not None and (when := _day(settle)) is not None and when < created:
-                found.append((f"settlement date {settle} is before the creation date {created}",
-                              where))
-        return found
+        for date_ in ctx.settlement_dates():
+            if date_.value is None:
+                found.append(("the interbank settlement date is missing", date_.tx_where))
+            elif date_.created is not None and date_.day is not None and \
+                    date_.day < date_.created:
+                found.append((f"settlement date {date_.value} is before the creation date "
+                              f"{date_.created}", _date_where(ctx, date_)))
+        return found or NONE
     return run
 
 
 def settlement_date_ahead(days: int) -> Check:
     """IntrBkSttlmDt at most `days` calendar days after the creation date (T2 keeps
     warehoused payments for up to ten calendar days)."""
-    def run(ctx: Context) -> list[Finding]:
+    ahead = timedelta(days)
+
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
-        for _, where, settle, created in _settlement_dates(ctx):
-            when = _day(settle) if settle is not None else None
-            if created is not None and when is not None and when > created + timedelta(days):
-                found.append((f"settlement date {settle} is more than {days} days after the "
-                              f"creation date {created}", where))
-        return found
+        for date_ in ctx.settlement_dates():
+            if date_.created is not None and date_.day is not None and \
+                    date_.day > date_.created + ahead:
+                found.append((f"settlement date {date_.value} is more than {days} days after "
+                              f"the creation date {date_.created}", _date_where(ctx, date_)))
+        return found or NONE
     return run
 
 
 def purpose_required() -> Check:
     """Purp (or CtgyPurp) on every transaction (CHAPS: FI-to-FI payments since May 2025)."""
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for where, tx in ctx.transactions():
-            if tx.get("Purp") is None and _get(tx, ["PmtTpInf", "CtgyPurp"]) is None and \
+            if tx.get("Purp") is None and _get(tx, ("PmtTpInf", "CtgyPurp")) is None and \
                     text(ctx.data, "GrpHdr", "PmtTpInf", "CtgyPurp", "Cd") is None:
                 found.append(("a purpose code (Purp or PmtTpInf/CtgyPurp) is required", where))
-        return found
+        return found or NONE
     return run
 
 
 def lei_required(tags: tuple[str, ...]) -> Check:
     """FinInstnId/LEI of the named institutions (CHAPS: debtor and creditor institution of an
     FI-to-FI payment since May 2025)."""
-    def run(ctx: Context) -> list[Finding]:
+    def run(ctx: Context) -> Sequence[Finding]:
         found: list[Finding] = []
         for tx_where, tx in ctx.transactions():
             for tag in tags:
                 value = tx.get(tag)
                 if value is not None and text(value, "FinInstnId", "LEI") is None:
                     found.append((f"{tag} must carry its LEI", f"{tx_where}/{tag}/FinInstnId"))
-        return found
+        return found or NONE
     return run
 
 
 def settlement_method(methods: frozenset[str]) -> Check:
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        where, sttl = ctx.group("SttlmInf")
+    def run(ctx: Context) -> Sequence[Finding]:
+        sttl = ctx.group_header.get("SttlmInf")
         given = text(sttl, "SttlmMtd") if sttl is not None else None
-        if given not in methods:
-            found.append((f"settlement method {given} must be {' or '.join(sorted(methods))}",
-                   where + "/SttlmMtd"))
-        return found
+        if given in methods:
+            return NONE
+        return [(f"settlement method {given} must be {_either(methods)}",
+                 ctx.group_where("SttlmInf") + "/SttlmMtd")]
     return run
 
 
 def absent(path: str, why: str, in_group: bool = True) -> Check:
     """An element the usage guideline removes."""
-    names = path.split("/")
+    names = tuple(path.split("/"))
 
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        places = [(f"{ctx.where}/GrpHdr", node(ctx.data.get("GrpHdr")))] if in_group \
-            else ctx.transactions()
-        for where, data in places:
-            if _get(data, names) is not None:
-                found.append((f"{path} is not allowed: {why}", f"{where}/{path}"))
-        return found
+    def run(ctx: Context) -> Sequence[Finding]:
+        if in_group:
+            if _get(ctx.data.get("GrpHdr"), names) is None:
+                return NONE
+            return [(f"{path} is not allowed: {why}", f"{ctx.where}/GrpHdr/{path}")]
+        return [(f"{path} is not allowed: {why}", f"{where}/{path}")
+                for where, tx in ctx.transactions() if _get(tx, names) is not None] or NONE
     return run
 
 
 def reimbursement_agent() -> Check:
     """SttlmMtd COVE names the reimbursement route (ISO 20022 rule SettlementMethodCover)."""
-    def run(ctx: Context) -> list[Finding]:
-        found: list[Finding] = []
-        sttl = ctx.group_value("SttlmInf")
+    def run(ctx: Context) -> Sequence[Finding]:
+        sttl = ctx.group_header.get("SttlmInf")
         if sttl is None or text(sttl, "SttlmMtd") != "COVE":
-            return found
-        if node(sttl).get("InstgRmbrsmntAgt") is None and \
-                node(sttl).get("InstdRmbrsmntAgt") is None:
-            found.append(("SttlmMtd COVE needs InstgRmbrsmntAgt or InstdRmbrsmntAgt",
-                          ctx.group("SttlmInf")[0]))
-        return found
+            return NONE
+        sttl = node(sttl)
+        if sttl.get("InstgRmbrsmntAgt") is not None or sttl.get("InstdRmbrsmntAgt") is not None:
+            return NONE
+        return [("SttlmMtd COVE needs InstgRmbrsmntAgt or InstdRmbrsmntAgt",
+                 ctx.group_where("SttlmInf"))]
     return run
 
 
