@@ -46,13 +46,26 @@ class ChargeBearer(StrEnum):
     SLEV = "SLEV"  # service level (SEPA)
 
 
-def _check_bic(bic: str | None, where: str) -> None:
-    if bic is not None and not BIC_SHAPE.fullmatch(bic):
+def _check_bic(bic: str, where: str) -> None:
+    if not BIC_SHAPE.fullmatch(bic):
         raise ModelError(f"{bic!r} is not a BIC (4!a2!a2!c[3!c])", code="MODEL.BIC", location=where)
 
 
-def _check_aware(value: datetime | None, where: str) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+# UUID.version reads the variant first (a property each): for a plain UUID one mask says both,
+# the RFC 4122 variant (bits 10) and version 4
+_V4_MASK = (0xF << 76) | (0xC << 60)
+_V4_BITS = (0x4 << 76) | (0x8 << 60)
+
+
+def _check_uuid4(value: object, where: str) -> None:
+    if type(value) is UUID and value.int & _V4_MASK == _V4_BITS:
+        return
+    if not isinstance(value, UUID) or value.version != 4:
+        raise ModelError(f"{value} is not a UUID version 4", code="MODEL.UETR", location=where)
+
+
+def _check_aware(value: datetime, where: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
         raise ModelError(f"{value.isoformat()} has no time zone", code="MODEL.DATETIME_NAIVE",
                          location=where)
 
@@ -94,7 +107,8 @@ class Party:
     country_of_residence: str | None = None
 
     def __post_init__(self) -> None:
-        _check_bic(self.bic, "bic")
+        if self.bic is not None:
+            _check_bic(self.bic, "bic")
 
 
 @direct_init
@@ -110,7 +124,8 @@ class Agent:
     address: PostalAddress | None = None
 
     def __post_init__(self) -> None:
-        _check_bic(self.bic, "bic")
+        if self.bic is not None:
+            _check_bic(self.bic, "bic")
 
 
 @direct_init
@@ -178,12 +193,12 @@ class Message:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, Kind):
             raise ModelError(f"unknown kind {self.kind!r}", code="MODEL.ENUM", location="kind")
-        for name in ("uetr", "original_uetr"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, UUID) or value.version != 4):
-                raise ModelError(f"{value} is not a UUID version 4", code="MODEL.UETR",
-                                 location=name)
-        _check_aware(self.created_at, "created_at")
+        if self.uetr is not None:
+            _check_uuid4(self.uetr, "uetr")
+        if self.original_uetr is not None:
+            _check_uuid4(self.original_uetr, "original_uetr")
+        if self.created_at is not None:
+            _check_aware(self.created_at, "created_at")
         if self.charge_bearer is not None and not isinstance(self.charge_bearer, ChargeBearer):
             raise ModelError(f"unknown charge bearer {self.charge_bearer!r}", code="MODEL.ENUM",
                              location="charge_bearer")

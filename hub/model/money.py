@@ -32,6 +32,7 @@ MINOR_UNITS: dict[str, int] = {**ISO4217, **DIGITAL_ASSETS}
 
 _QUANTUM: dict[int, Decimal] = {units: Decimal(1).scaleb(-units) for units in range(0, 19)}
 """Decimal('0.01') for 2 minor units ...: the step a currency's amounts are quantised to."""
+_ONE = _QUANTUM[0]
 
 
 def minor_units(currency: str) -> int:
@@ -56,18 +57,24 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.value, Decimal) or not self.value.is_finite():
-            raise ModelError(f"amount {self.value!r} is not a finite Decimal", code="MODEL.AMOUNT",
+        value = self.value
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ModelError(f"amount {value!r} is not a finite Decimal", code="MODEL.AMOUNT",
                              location="amount.value")
-        if self.value < 0:
-            raise ModelError(f"amount {self.value} is negative", code="MODEL.AMOUNT",
+        if value.is_signed() and value < 0:  # -0 is signed, not negative
+            raise ModelError(f"amount {value} is negative", code="MODEL.AMOUNT",
                              location="amount.value")
-        units = minor_units(self.currency)
-        exponent = self.value.as_tuple().exponent
+        units = MINOR_UNITS.get(self.currency, -1)
+        if units < 0:
+            units = minor_units(self.currency)  # raises, saying why
+        quantum = _QUANTUM[units]
+        if value.same_quantum(_ONE) or value.same_quantum(quantum):
+            return  # the usual exponents, whole units or the minor unit: nothing to round
+        exponent = value.as_tuple().exponent
         assert isinstance(exponent, int)
-        if -exponent > units and self.value != self.value.quantize(_QUANTUM[units]):
+        if -exponent > units and value != value.quantize(quantum):
             raise ModelError(
-                f"{self.value} has more decimals than {self.currency} allows ({units})",
+                f"{value} has more decimals than {self.currency} allows ({units})",
                 code="MODEL.MINOR_UNITS", location="amount.value")
 
     @classmethod

@@ -76,7 +76,7 @@ class SwiftMtCodec:
         if one is None:
             return self._read(raw, format, options or _DEFAULTS, mapping=False)[0].diagnostics
         found: list[Diagnostic] = []  # a clean envelope: nothing found yet
-        _check(one, format, False, "", found, one.sender, one.receiver)
+        _check(one, one, format, False, "", found, one.sender, one.receiver)
         return found
 
     def _read(self, raw: bytes, format: str | None, options: Options, mapping: bool
@@ -109,8 +109,7 @@ class SwiftMtCodec:
                         keys = {_block1_key(m): m for m in found.messages if not m.is_service}
                     out.append(ack_message(msg, keys.get(_block1_key(msg))))
                 continue
-            checked = _check(msg if one is None else one, format, many, prefix, diagnostics,
-                             sender, receiver)
+            checked = _check(msg, one, format, many, prefix, diagnostics, sender, receiver)
             if checked is None or not mapping:
                 continue
             try:
@@ -132,11 +131,12 @@ class SwiftMtCodec:
         return found
 
 
-def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix: str,
-           found: list[Diagnostic], sender: str | None,
+def _check(msg: FinMessage | OneMessage, block4: OneMessage | None, format: str | None,
+           many: bool, prefix: str, found: list[Diagnostic], sender: str | None,
            receiver: str | None) -> tuple[str, View] | None:
     """Validate one user message (headers, block 4): its format name and rule view, or None
-    when block 4 could not be checked."""
+    when block 4 could not be checked. `block4`: the message as `read_one` read it, its fields
+    split already."""
     user, trailer = msg.user, msg.trailer
     message_type = msg.message_type
     if user or trailer:
@@ -156,9 +156,9 @@ def _check(msg: FinMessage | OneMessage, format: str | None, many: bool, prefix:
         found.append(Diagnostic("MT.FORMAT_MISMATCH", f"the message is {name}, not {format}",
                                 f"{prefix}block 2"))
     spec = spec_for(name, flag)
-    if isinstance(msg, OneMessage):
-        view = check_block4(msg.tags, msg.values, spec, prefix, found, sender, receiver,
-                            msg.size)
+    if block4 is not None:
+        view = check_block4(block4.tags, block4.values, spec, prefix, found, sender, receiver,
+                            block4.size)
     elif msg.text is not None:
         tags, values = split_fields(msg.text)
         view = check_block4(tags, values, spec, prefix, found, sender, receiver)

@@ -313,6 +313,11 @@ class OneMessage(NamedTuple):
         return lt_to_bic((self.head[6] if self.head[5] is not None else self.head[2]) or "")
 
 
+def _new_one(fields: tuple[object, ...]) -> OneMessage:
+    """OneMessage(*fields) without the Python-level __new__ a NamedTuple has."""
+    return tuple.__new__(OneMessage, fields)
+
+
 def read_one(text: str) -> OneMessage | None:
     """The fast path of `scan`: a clean single FIN message with block 4 in text form, or None
     when the general reader must look (anything else, anything it would report)."""
@@ -346,8 +351,8 @@ def read_one(text: str) -> OneMessage | None:
     if parts[0] or len(parts) < 3:
         return None
     # the body is "\n:tag:value" per field, so its length is the FIN text size
-    return OneMessage(head.groups(), tuple(parts[1::2]), parts[2::2], len(body),
-                      tail.group(1), tail.group(2), eol, tail.group(3))
+    return _new_one((head.groups(), tuple(parts[1::2]), parts[2::2], len(body),
+                     *tail.group(1, 2), eol, tail.group(3)))
 
 
 def scan_one(text: str) -> Scan | None:

@@ -105,29 +105,34 @@ TRAILER_TAGS = frozenset({"CHK", "MAC", "PDE", "PDM", "DLM", "MRF", "TNG", "SYS"
 _CHK = re.compile(r"[0-9A-F]{12}")
 
 
+def _check_flag(value: str, message_type: str | None, where: str,
+                found: list[Diagnostic]) -> None:
+    """Field 119 names a special validation of the message type (U09, U08 otherwise)."""
+    flags = VALIDATION_FLAGS.get(message_type or "")
+    if flags is None:
+        found.append(Diagnostic("MT.U09", f"MT {message_type} has no special validation for "
+                                f"{{119:{value}}}", where))
+    elif value not in flags:
+        found.append(Diagnostic("MT.U08", f"{value!r} is not a validation flag of MT "
+                                f"{message_type} ({', '.join(sorted(flags))})", where))
+
+
 def check_header_pairs(user: Pairs | None, trailer: Pairs | None, prefix: str,
                        found: list[Diagnostic], message_type: str | None = None) -> None:
     """Block 3 and block 5 fields: known tags, well-formed values, and a validation flag
     (119) only where the message type has a special validation it selects."""
     for tag, value in user or ():
-        where = f"{prefix}block 3 field {tag}"
         known = USER_TAGS.get(tag)
         if known is None:
-            found.append(Diagnostic("MT.U00", f"block 3 field {tag!r} is not defined", where))
+            found.append(Diagnostic("MT.U00", f"block 3 field {tag!r} is not defined",
+                                    f"{prefix}block 3 field {tag}"))
             continue
         pattern, code = known
         if pattern.fullmatch(value) is None:
             found.append(Diagnostic(code, f"block 3 field {tag} value {value!r} is malformed",
-                                    where))
+                                    f"{prefix}block 3 field {tag}"))
         elif tag == "119" and message_type in BY_TYPE:
-            flags = VALIDATION_FLAGS.get(message_type or "")
-            if flags is None:
-                found.append(Diagnostic("MT.U09", f"MT {message_type} has no special "
-                                        f"validation for {{119:{value}}}", where))
-            elif value not in flags:
-                found.append(Diagnostic("MT.U08", f"{value!r} is not a validation flag of "
-                                        f"MT {message_type} ({', '.join(sorted(flags))})",
-                                        where))
+            _check_flag(value, message_type, f"{prefix}block 3 field {tag}", found)
     for tag, value in trailer or ():
         if tag not in TRAILER_TAGS:
             found.append(Diagnostic("MT.BLOCK5", f"block 5 field {tag!r} is not defined",

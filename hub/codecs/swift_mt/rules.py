@@ -508,9 +508,13 @@ def run(spec_name: str, view: View, out: list[Diagnostic],
     """Append a diagnostic for each breach; `selected` is `active(...)` when already known."""
     gates: dict[str, str | None] = {}  # gate tag -> its code, read once
     for r in active(spec_name, view.index) if selected is None else selected:
-        if r.gate is not None:
-            tag, codes = r.gate
-            code = gates[tag] if tag in gates else gates.setdefault(tag, view.code(tag))
+        gate = r.gate
+        if gate is not None:
+            tag, codes = gate
+            if tag in gates:
+                code = gates[tag]
+            else:
+                code = gates[tag] = view.code(tag)
             if code not in codes:
                 continue
         for text, where in r.check(view):

@@ -184,7 +184,9 @@ class FieldPlan:
         names = spec.names
         pattern, folded = _strict(spec, _NUMBERED.get(tag))
         self.regex = re.compile(pattern)
-        money = "currency" in names and "amount" in names  # one step for both (`_money_ok`)
+        money: MoneyCheck | None = None  # one step for currency and amount
+        if "currency" in names and "amount" in names:
+            money = _decimals_fit if "amount" in folded else _money_ok
         skip = folded | ({"currency", "amount"} if money else set())
         checks = tuple((n, PREDICATES[n]) for n in names
                        if n in PREDICATES and n not in skip and not _implied(spec, n))
@@ -210,14 +212,25 @@ def _strict(spec: Notation, numbered: re.Pattern[str] | None) -> tuple[str, set[
         # which the numbered lines refuse anyway
         pattern = pattern.replace(head, f"{head}(?={numbered.pattern}\\Z)")
         folded.add("numbered")
+    last = _LAST_DECIMAL.search(pattern)
+    if last is not None:
+        # an amount or rate ends the value: its syntax (one decimal comma after a digit, the
+        # `amount` predicate) read by the regex within the notation's width
+        name, width = last.groups()
+        pattern = f"{pattern[:last.start()]}(?P<{name}>(?=[0-9,]{{1,{width}}}\\Z)[0-9]+,[0-9]*)"
+        folded.add(name)
     return pattern, folded
 
 
+_LAST_DECIMAL = re.compile(r"\(\?P<(amount|rate)>\[0-9,\]\{1,([0-9]+)\}\)\Z")
+
+
 Extra = Callable[[dict[str, str | None], frozenset[str] | None], bool]
+MoneyCheck = Callable[[str | None, str | None], bool]
 
 
-def _extra(checks: tuple[tuple[str, Callable[[str], object]], ...], money: bool, code: bool,
-           numbered: re.Pattern[str] | None) -> Extra | None:
+def _extra(checks: tuple[tuple[str, Callable[[str], object]], ...], money: MoneyCheck | None,
+           code: bool, numbered: re.Pattern[str] | None) -> Extra | None:
     """The smallest predicate doing exactly these checks (the common shapes get their own)."""
     if not checks and not money and numbered is None:
         if not code:
@@ -228,13 +241,15 @@ def _extra(checks: tuple[tuple[str, Callable[[str], object]], ...], money: bool,
     if len(checks) == 1 and not money and not code and numbered is None:
         name, ok = checks[0]
         return lambda parts, codes: (value := parts[name]) is None or bool(ok(value))
+    if not checks and money is not None and not code and numbered is None:
+        return lambda parts, codes: money(parts["currency"], parts["amount"])
 
     def extra(parts: dict[str, str | None], codes: frozenset[str] | None) -> bool:
         for name, ok in checks:
             component = parts[name]
             if component is not None and not ok(component):
                 return False
-        if money and not _money_ok(parts["currency"], parts["amount"]):
+        if money is not None and not money(parts["currency"], parts["amount"]):
             return False
         if code and codes is not None and parts["code"] not in codes:
             return False
@@ -249,6 +264,14 @@ def _money_ok(currency: str | None, amount: str | None) -> bool:
     units = MINOR_UNITS.get(currency, -1)
     return (units >= 0 and len(amount) <= 15 and _AMOUNT.fullmatch(amount) is not None
             and len(amount) - amount.index(",") - 1 <= units)
+
+
+def _decimals_fit(currency: str | None, amount: str | None) -> bool:
+    """`_money_ok` for an amount whose syntax the regex has read already."""
+    if currency is None or amount is None:
+        return False
+    units = MINOR_UNITS.get(currency, -1)
+    return units >= 0 and len(amount) - amount.index(",") - 1 <= units
 
 
 PLANS: dict[str, FieldPlan] = {tag: FieldPlan(tag, spec) for tag in FORMATS

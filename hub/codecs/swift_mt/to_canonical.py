@@ -7,13 +7,17 @@ reported by the field checks; the mapping then leaves that element out rather th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from uuid import UUID
+from types import MappingProxyType
+from typing import Any
+from uuid import UUID, SafeUUID
 
 from hub.codecs.swift_mt import rejects
 from hub.codecs.swift_mt.envelope import FinMessage
+from hub.codecs.swift_mt.fields import FORMATS
 from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.syntax import date6
 from hub.errors import ModelError
@@ -29,10 +33,17 @@ KIND = {"mt103": Kind.CUSTOMER_CREDIT_TRANSFER, "mt202": Kind.FI_CREDIT_TRANSFER
         "mt760": Kind.UNDERTAKING, "mt199": Kind.FREE_FORMAT, "mt299": Kind.FREE_FORMAT,
         "mt192": Kind.CANCELLATION, "mt292": Kind.CANCELLATION, "mt196": Kind.STATUS_REPORT,
         "mt296": Kind.STATUS_REPORT, "mt900": Kind.STATUS_REPORT, "mt910": Kind.STATUS_REPORT}
-_COMMON = frozenset({"20", "21", "121"})
 
 
+Fields = dict[str, Any]  # keyword arguments of the Message being built
+Parts = Mapping[str, str | None]
+
+
+@lru_cache(maxsize=1024)
 def _money(currency: str | None, amount: str | None) -> Money | None:
+    """The Money of an MT amount ("1234,5"), None when there is none or the model refuses it.
+    Amounts recur (33B repeating 32A, the usual charges) and Money is immutable: kept and
+    shared."""
     if not currency or not amount:
         return None
     try:
@@ -45,8 +56,33 @@ def _address(lines: list[str]) -> PostalAddress | None:
     return PostalAddress(lines=tuple(lines)) if lines else None
 
 
-def _structured(party_lines: list[str]) -> tuple[str | None, PostalAddress | None, dict[str, str]]:
+# 50F/59F numbered lines in their usual order: 1/ name lines, 2/ address lines, then 3/
+# country[/town] and lines continuing the town (the fields' text has no other line breaks)
+_ORDERED_LINES = re.compile(r"1/(?P<name>[^\n]*(?:\n1/[^\n]*)*)"
+                            r"(?:\n2/(?P<street>[^\n]*(?:\n2/[^\n]*)*))?"
+                            r"(?:\n3/(?P<country>[^/\n]*)(?:/(?P<town>[^\n]*))?"
+                            r"(?P<more_town>(?:\n3/[^\n]*)*))?")
+
+
+def _structured(name_address: str) -> tuple[str | None, PostalAddress | None, dict[str, str]]:
     """50F/59F numbered lines: 1/ name, 2/ address, 3/ country/town; 4-8/ go to extra."""
+    ordered = _ORDERED_LINES.fullmatch(name_address)
+    if ordered is None:
+        return _numbered_lines(name_address.split("\n"))
+    name, street, country, town, more_town = ordered.groups()
+    if street is None and not country:
+        return name.replace("\n1/", "") or None, None, {}
+    if more_town:
+        town = (town or "") + more_town.replace("\n3/", "")
+    return (name.replace("\n1/", "") or None,
+            _postal_address(tuple(street.split("\n2/")) if street is not None else (), country,
+                            town),
+            {})
+
+
+def _numbered_lines(party_lines: list[str]) -> tuple[str | None, PostalAddress | None,
+                                                      dict[str, str]]:
+    """`_structured` line by line, for lines in any order and numbers 4-8."""
     names: list[str] = []
     street: list[str] = []
     town: list[str] = []
@@ -68,42 +104,52 @@ def _structured(party_lines: list[str]) -> tuple[str | None, PostalAddress | Non
             other[number] = (other[number] + "\n" + text) if number in other else text
     address = None
     if street or country:
-        try:
-            address = PostalAddress(lines=tuple(street), country=country or None,
-                                    town_name="".join(town) or None)
-        except ModelError:
-            address = PostalAddress(lines=tuple(street))
+        address = _postal_address(tuple(street), country, "".join(town))
     return ("".join(names) or None), address, other
 
 
-def party(tag: str, parts: Mapping[str, str | None] | None) -> tuple[Party | None, dict[str, str]]:
-    if not parts:
-        return None, {}
-    letter = tag[2:]
-    account = parts.get("account")
+def _postal_address(street: tuple[str, ...], country: str | None,
+                    town: str | None) -> PostalAddress:
+    """The address of 2/ and 3/ lines; without the country when the model refuses it."""
+    try:
+        return PostalAddress(lines=street, country=country or None, town_name=town or None)
+    except ModelError:
+        return PostalAddress(lines=street)
+
+
+def party(tag: str, parts: Parts | None) -> tuple[Party | None, dict[str, str]]:
+    """The Party of a 50a or 59a field, and what goes to `extra` (50F/59F lines 4-8)."""
     extra: dict[str, str] = {}
+    return (_party(tag, parts, extra) if parts else None), extra
+
+
+def _party(tag: str, parts: Parts, extra: dict[str, str]) -> Party:
+    account = parts.get("account")
+    letter = tag[2:]
     if letter == "A":
-        return Party(account=account, bic=parts.get("bic")), extra
-    lines = (parts.get("name_address") or "").split("\n") if parts.get("name_address") else []
-    if letter == "F":
-        identifier = parts.get("party_identifier")
-        scheme = ident = None
-        if identifier is not None:
-            if identifier.startswith("/"):
-                account = identifier[1:]
-            else:
-                code, _, rest = identifier.partition("/")
-                country, _, ident = rest.partition("/")
-                scheme = f"{code}/{country}"
-        name, address, other = _structured(lines)
-        extra = {f"mt.{tag}.{k}": v for k, v in other.items()}
-        return Party(name=name, account=account, address=address, identifier=ident,
-                     identifier_scheme=scheme), extra
-    return Party(name=lines[0] if lines else None, account=account,
-                 address=_address(lines[1:])), extra
+        return Party(account=account, bic=parts.get("bic"))
+    name_address = parts.get("name_address")
+    if letter != "F":
+        lines = name_address.split("\n") if name_address else []
+        return Party(name=lines[0] if lines else None, account=account,
+                     address=_address(lines[1:]))
+    identifier = parts.get("party_identifier")
+    scheme = ident = None
+    if identifier is not None:
+        if identifier.startswith("/"):
+            account = identifier[1:]
+        else:
+            code, _, rest = identifier.partition("/")
+            country, _, ident = rest.partition("/")
+            scheme = f"{code}/{country}"
+    name, address, other = _structured(name_address) if name_address else (None, None, {})
+    for number, text in other.items():
+        extra[f"mt.{tag}.{number}"] = text
+    return Party(name=name, account=account, address=address, identifier=ident,
+                 identifier_scheme=scheme)
 
 
-def agent(tag: str, parts: Mapping[str, str | None] | None) -> Agent | None:
+def agent(tag: str, parts: Parts | None) -> Agent | None:
     if not parts:
         return None
     letter = tag[2:]
@@ -146,134 +192,225 @@ def _date(text: str | None):  # type: ignore[no-untyped-def]
     return date6(text) if text else None
 
 
+# --- one handler per field tag ----------------------------------------------------------------
+# handler(fields, target, tag, value, seq, parts): `fields` are the Message's keyword arguments,
+# `target` the same or, for sequence B of a cover, those of the customer transfer it carries;
+# fields["extra"] is the extra dict and fields["kind"] the kind being mapped.
+Handler = Callable[[Fields, Fields, str, str, str, Parts], None]
+
+
+def _other(fields: Fields, target: Fields, tag: str, value: str, seq: str, parts: Parts) -> None:
+    """A field with no canonical home: kept in extra as "mt.<tag>", repeats joined by lines."""
+    extra: dict[str, str] = fields["extra"]
+    key = f"mt.{tag}"
+    extra[key] = value if key not in extra else extra[key] + "\n" + value
+
+
+def _reference(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+               parts: Parts) -> None:
+    if seq in ("A", "B"):
+        fields["instruction_id"] = value
+
+
+def _bank_operation(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                    parts: Parts) -> None:
+    if fields["kind"] is not Kind.CUSTOMER_CREDIT_TRANSFER:
+        _other(fields, target, tag, value, seq, parts)
+    elif value != "CRED":
+        fields["service_level"] = value
+
+
+def _value_date_amount(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                       parts: Parts) -> None:
+    fields["settlement_date"] = date6(parts.get("date") or "")
+    fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
+
+
+def _customer(role: str) -> Handler:
+    """50a (debtor) and 59a (creditor); an undertaking keeps them in extra."""
+    def handle(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+               parts: Parts) -> None:
+        if fields["kind"] is Kind.UNDERTAKING:
+            _other(fields, target, tag, value, seq, parts)
+            return
+        more: dict[str, str] = {}
+        target[role] = _party(tag, parts, more) if parts else None
+        if more:
+            fields["extra"].update(more)
+    return handle
+
+
+def _ordering_institution(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                          parts: Parts) -> None:
+    """52a: the debtor of an institution transfer (sequence A), else the debtor's agent."""
+    if fields["kind"] in (Kind.FI_CREDIT_TRANSFER, Kind.COVER) and seq == "A":
+        fields["debtor"] = _as_party(agent(tag, parts))
+    else:
+        target["debtor_agent"] = agent(tag, parts)
+
+
+def _intermediary(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                  parts: Parts) -> None:
+    found = agent(tag, parts)
+    if found is not None:
+        target.setdefault("intermediary_agents", []).append(found)
+
+
+def _agent_to(name: str, into_target: bool = False) -> Handler:
+    """53a, 54a, 55a, 57a: an agent in its Message field (57a in the cover's sequence B too)."""
+    def handle(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+               parts: Parts) -> None:
+        (target if into_target else fields)[name] = agent(tag, parts)
+    return handle
+
+
+def _beneficiary_institution(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                             parts: Parts) -> None:
+    fields["creditor"] = _as_party(agent(tag, parts))
+
+
+def _as_party(found: Agent | None) -> Party | None:
+    if found is None:
+        return None
+    return Party(bic=found.bic, account=found.account, name=found.name, address=found.address)
+
+
+def _text_to(name: str, into_target: bool, joined: bool = False) -> Handler:
+    """A text field in its Message field; `joined`: its lines run together (field 70)."""
+    def handle(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+               parts: Parts) -> None:
+        (target if into_target else fields)[name] = value.replace("\n", "") if joined else value
+    return handle
+
+
+def _money_to(name: str, into_target: bool = False) -> Handler:
+    def handle(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+               parts: Parts) -> None:
+        (target if into_target else fields)[name] = _money(parts.get("currency"),
+                                                           parts.get("amount"))
+    return handle
+
+
+def _details_of_charges(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                        parts: Parts) -> None:
+    fields["charge_bearer"] = CHARGES.get(value)
+
+
+def _sender_charges(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                    parts: Parts) -> None:
+    money = _money(parts.get("currency"), parts.get("amount"))
+    if money is not None:
+        fields.setdefault("charges", []).append(money)
+
+
+def _instruction_code(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                      parts: Parts) -> None:
+    fields.setdefault("instructions", []).append(value)
+
+
+def _exchange_rate(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                   parts: Parts) -> None:
+    fields["exchange_rate"] = value.replace(",", ".")
+
+
+def _answers(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+             parts: Parts) -> None:
+    fields["status"] = value[1:5] if value.startswith("/") else None
+    fields["reason_text"] = value
+
+
+def _account_identification(fields: Fields, target: Fields, tag: str, value: str, seq: str,
+                            parts: Parts) -> None:
+    holder = Party(account=parts.get("account"))
+    fields["debtor" if fields["format"] == "mt900" else "creditor"] = holder
+    if parts.get("bic"):
+        fields["extra"][f"mt.{tag}.bic"] = parts["bic"] or ""
+
+
+_BY_TAG: dict[str, Handler] = {
+    "20": _reference,
+    "21": _text_to("related_reference", into_target=False),
+    "23B": _bank_operation,
+    "23E": _instruction_code,
+    "25": _account_identification,
+    "25P": _account_identification,
+    "26T": _text_to("purpose", into_target=False),
+    "32A": _value_date_amount,
+    "32B": _money_to("amount"),
+    "33B": _money_to("instructed_amount", into_target=True),
+    "36": _exchange_rate,
+    "70": _text_to("remittance_info", into_target=True, joined=True),
+    "71A": _details_of_charges,
+    "71F": _sender_charges,
+    "71G": _money_to("receiver_charges"),
+    "72": _text_to("narrative", into_target=True),
+    "76": _answers,
+    "79": _text_to("narrative", into_target=True),
+}
+_BY_NUMBER: dict[str, Handler] = {
+    "50": _customer("debtor"),
+    "52": _ordering_institution,
+    "53": _agent_to("instructing_reimbursement_agent"),
+    "54": _agent_to("instructed_reimbursement_agent"),
+    "55": _agent_to("third_reimbursement_agent"),
+    "56": _intermediary,
+    "57": _agent_to("creditor_agent", into_target=True),
+    "58": _beneficiary_institution,
+    "59": _customer("creditor"),
+}
+# every tag with a field format: the only ones with parts, so the only ones handled
+HANDLERS: dict[str, Handler] = {tag: _BY_TAG.get(tag) or _BY_NUMBER.get(tag[:2]) or _other
+                                for tag in FORMATS}
+_COPIES = frozenset({"mt192", "mt292", "mt196", "mt296"})  # formats that copy other messages'
+_LISTS = ("intermediary_agents", "instructions", "charges")  # gathered as lists, kept as tuples
+
+
 def to_message(format: str, msg: FinMessage, view: View) -> Message:
     """The canonical message for a checked FIN message of `format`."""
     kind = KIND[format]
-    fields: dict[str, object] = {"kind": kind, "format": format, "uetr": _uetr(msg)}
     extra: dict[str, str] = {}
+    fields: Fields = {"kind": kind, "format": format, "uetr": _uetr(msg), "extra": extra}
     sender, receiver = view.sender, view.receiver
     if sender:
         fields["instructing_agent"] = agent_a(sender, None)
     if receiver:
         fields["instructed_agent"] = agent_a(receiver, None)
-    in_b = kind is Kind.COVER
-    under: dict[str, object] = {}
-    intermediaries: list[Agent] = []
-    under_intermediaries: list[Agent] = []
-    instructions: list[str] = []
-    charges: list[Money] = []
+    cover = kind is Kind.COVER
+    under: Fields = {}
     undertaking = kind is Kind.UNDERTAKING
+    copies = format in _COPIES
     for tag, value, seq, parts in zip(view.tags, view.values, view.seqs, view.parts,
                                       strict=True):
-        base = tag[:2]
-        target = under if (in_b and seq == "B") else fields
         if undertaking:
             extra[f"mt760.{seq}.{tag}"] = value
         if parts is None:
-            if seq == "?" or format in ("mt192", "mt292", "mt196", "mt296"):
+            if seq == "?" or copies:
                 extra["mt.copy"] = extra.get("mt.copy", "") + f":{tag}:{value}\n"
             continue
-        # branches in the order MT 103 fields are most often met (each tag has one branch)
-        if tag == "20" and seq in ("A", "B"):
-            fields["instruction_id"] = value
-        elif tag == "23B" and kind is Kind.CUSTOMER_CREDIT_TRANSFER:
-            if value != "CRED":
-                fields["service_level"] = value
-        elif tag == "32A":
-            fields["settlement_date"] = date6(parts.get("date") or "")
-            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif base == "50" and kind is not Kind.UNDERTAKING:
-            debtor, more = party(tag, parts)
-            target["debtor"] = debtor
-            extra.update(more)
-        elif base == "52":
-            if kind in (Kind.FI_CREDIT_TRANSFER, Kind.COVER) and seq == "A":
-                a = agent(tag, parts)
-                fields["debtor"] = Party(bic=a.bic, account=a.account, name=a.name,
-                                         address=a.address) if a else None
-            else:
-                target["debtor_agent"] = agent(tag, parts)
-        elif base == "56":
-            a = agent(tag, parts)
-            if a is not None:
-                (under_intermediaries if target is under else intermediaries).append(a)
-        elif base == "57":
-            target["creditor_agent"] = agent(tag, parts)
-        elif base == "59" and kind is not Kind.UNDERTAKING:
-            creditor, more = party(tag, parts)
-            target["creditor"] = creditor
-            extra.update(more)
-        elif tag == "70":
-            target["remittance_info"] = value.replace("\n", "")
-        elif tag == "71A":
-            fields["charge_bearer"] = CHARGES.get(value)
-        elif tag == "33B":
-            target["instructed_amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "71F":
-            money = _money(parts.get("currency"), parts.get("amount"))
-            if money is not None:
-                charges.append(money)
-        elif tag == "71G":
-            fields["receiver_charges"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "23E":
-            instructions.append(value)
-        elif tag in ("72", "79"):
-            target["narrative"] = value
-        elif tag == "21":
-            fields["related_reference"] = value
-        elif tag == "32B":
-            fields["amount"] = _money(parts.get("currency"), parts.get("amount"))
-        elif tag == "36":
-            fields["exchange_rate"] = value.replace(",", ".")
-        elif tag == "26T":
-            fields["purpose"] = value
-        elif base == "53":
-            fields["instructing_reimbursement_agent"] = agent(tag, parts)
-        elif base == "54":
-            fields["instructed_reimbursement_agent"] = agent(tag, parts)
-        elif base == "55":
-            fields["third_reimbursement_agent"] = agent(tag, parts)
-        elif base == "58":
-            a = agent(tag, parts)
-            fields["creditor"] = Party(bic=a.bic, account=a.account, name=a.name,
-                                       address=a.address) if a else None
-        elif tag == "76":
-            fields["status"] = value[1:5] if value.startswith("/") else None
-            fields["reason_text"] = value
-        elif tag in ("25", "25P"):
-            holder = Party(account=parts.get("account"))
-            fields["debtor" if format == "mt900" else "creditor"] = holder
-            if parts.get("bic"):
-                extra[f"mt.{tag}.bic"] = parts["bic"] or ""
-        elif tag not in _COMMON:
-            extra[f"mt.{tag}"] = value if f"mt.{tag}" not in extra else \
-                extra[f"mt.{tag}"] + "\n" + value
+        HANDLERS[tag](fields, under if cover and seq == "B" else fields, tag, value, seq, parts)
+    for name in _LISTS:
+        if name in fields:
+            fields[name] = tuple(fields[name])
     if format == "mt900":
         fields["status"] = "DBIT"
     elif format == "mt910":
         fields["status"] = "CRDT"
-    if intermediaries:
-        fields["intermediary_agents"] = tuple(intermediaries)
-    if instructions:
-        fields["instructions"] = tuple(instructions)
-    if charges:
-        fields["charges"] = tuple(charges)
     if flag := msg.user_value("119"):
         extra["mt.119"] = flag
-    if kind is Kind.COVER:
-        if under_intermediaries:
-            under["intermediary_agents"] = tuple(under_intermediaries)
+    if cover:
+        if "intermediary_agents" in under:
+            under["intermediary_agents"] = tuple(under["intermediary_agents"])
         under.setdefault("amount", fields.get("amount"))
         under.setdefault("settlement_date", fields.get("settlement_date"))
         fields["underlying"] = Message(kind=Kind.CUSTOMER_CREDIT_TRANSFER, format=format,
-                                       uetr=fields["uetr"], **under)  # type: ignore[arg-type]
+                                       uetr=fields["uetr"], **under)
     if format in ("mt199", "mt299"):
         _reject_return(fields, extra)
-    fields["extra"] = extra
-    return Message(**fields)  # type: ignore[arg-type]
+    fields["extra"] = MappingProxyType(extra)  # read-only from here: the Message takes it as is
+    return Message(**fields)
 
 
-def _reject_return(fields: dict[str, object], extra: dict[str, str]) -> None:
+def _reject_return(fields: Fields, extra: dict[str, str]) -> None:
     """An MT 199/299 whose field 79 follows the reject/return guideline is the answer to the
     message it names: a status report RJCT (/REJT/) or a return (/RETN/). Field 79 stays in
     `narrative`, so the message is written back unchanged."""
@@ -303,13 +440,38 @@ def _reject_return(fields: dict[str, object], extra: dict[str, str]) -> None:
 
 
 def _uuid4(text: str | None) -> UUID | None:
+    """The UUID version 4 written in `text`, or None."""
     if not text:
         return None
+    digits = text.replace("-", "")
+    if len(digits) != 32:  # braces, "urn:uuid:" or not a UUID at all: UUID() decides
+        try:
+            value = UUID(text)
+        except ValueError:
+            return None
+        return value if value.version == 4 else None
+    # what UUID(text) reads from the usual 8-4-4-4-12 form, without its general parsing
     try:
-        value = UUID(text)
+        number = int(digits, 16)
     except ValueError:
         return None
-    return value if value.version == 4 else None
+    return _uuid_of(number) if number & _V4_MASK == _V4_BITS else None
+
+
+# the version nibble and the two variant bits of UUID.int: version 4, RFC 4122 variant
+_V4_MASK = (0xF << 76) | (0xC << 60)
+_V4_BITS = (0x4 << 76) | (0x8 << 60)
+
+
+def _uuid_of(number: int) -> UUID:
+    """UUID(int=number) for a number known to fit 128 bits, set as UUID.__init__ sets it."""
+    value = object.__new__(UUID)
+    object.__setattr__(value, "int", number)
+    object.__setattr__(value, "is_safe", _SAFETY_UNKNOWN)
+    return value
+
+
+_SAFETY_UNKNOWN = SafeUUID.unknown  # read once: an Enum member lookup is a descriptor call
 
 
 def ack_message(msg: FinMessage, acknowledged: FinMessage | None) -> Message:
