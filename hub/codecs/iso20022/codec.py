@@ -75,20 +75,41 @@ class Part:
         return self.where
 
 
+_TAG_PARTS: dict[object, tuple[str, str]] = {}  # tag -> (namespace, local name)
+_MAX_TAGS = 1_000  # tags come from input: bounded (the usual ones are a handful)
+
+
+def _tag_parts(tag: object) -> tuple[str, str]:
+    """(namespace, local name) of a tag, '' where it has none: the envelope, header, Document
+    and message tags come back with every message, so each is split once."""
+    found = _TAG_PARTS.get(tag)
+    if found is None:
+        if not isinstance(tag, str):  # a comment, processing instruction or entity
+            return "", ""
+        found = (tag[1: tag.index("}")] if tag.startswith("{") else "",
+                 tag[tag.rfind("}") + 1:])
+        if len(_TAG_PARTS) < _MAX_TAGS:
+            _TAG_PARTS[tag] = found
+    return found
+
+
 def _local(el: etree._Element) -> str:
-    tag = el.tag
-    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
+    return _tag_parts(el.tag)[1]
 
 
-def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
-    """(AppHdr, Document) at the root, under a wrapper (Envelope, BusMsg ...) or one deeper."""
-    if _local(root) == "Document":
-        return None, root
+def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None,
+                                               str | None]:
+    """(AppHdr, Document, XPath of their parent) at the root, under a wrapper (Envelope, BusMsg
+    ...) or one deeper. The XPath is given for the usual shapes only: a Document at the root
+    ('') or a wrapper of AppHdr then Document ('/Envelope'); else it is None."""
+    top = _local(root)
+    if top == "Document":
+        return None, root, ""
     children = root[:]
     if len(children) == 2:  # the usual envelope: AppHdr then Document
         first, second = children
         if _local(first) == "AppHdr" and _local(second) == "Document":
-            return first, second
+            return first, second, "/" + top
     for level in (root, *children):
         header = document = None
         for child in level:
@@ -98,11 +119,20 @@ def _find_parts(root: etree._Element) -> tuple[etree._Element | None, etree._Ele
             elif name == "Document":
                 document = child
         if document is not None:
-            return header, document
-    return None, None
+            return header, document, None
+    return None, None, None
 
 
 def _party_id(header: Data, side: str) -> str | None:
+    """Fr or To: the institution's BIC, else its clearing member id, else the organisation's
+    BIC."""
+    party = header.get(side)
+    if type(party) is dict and "OrgId" not in party:  # the usual header: one institution
+        fi = party.get("FIId")
+        institution = fi.get("FinInstnId") if type(fi) is dict else None
+        if type(institution) is dict:  # the lookups below, without walking down to it again
+            found = text(institution, "BICFI")
+            return found if found is not None else text(institution, "ClrSysMmbId", "MmbId")
     fin = text(header, side, "FIId", "FinInstnId", "BICFI")
     if fin is not None:
         return fin
@@ -137,8 +167,7 @@ def _has_variant(options: Options, variant: str) -> bool:
 
 
 def _ns(el: etree._Element) -> str:
-    tag = el.tag
-    return tag[1: tag.index("}")] if isinstance(tag, str) and tag.startswith("{") else ""
+    return _tag_parts(el.tag)[0]
 
 
 def _part(el: etree._Element) -> Part:
@@ -204,11 +233,11 @@ class Iso20022Codec:
         """Checks the XSD cannot express, run with or without a schema."""
         count = text(message.data, "GrpHdr", "NbOfTxs")
         steps = profiles.TRANSACTION_STEPS.get(fmt)
-        if count is not None and steps is not None:
+        if count is not None and steps is not None and count.strip().isdigit():
             found: list[object] = many(message.data.get(steps[0]))
             for step in steps[1:]:
                 found = [item for parent in found for item in many(node(parent).get(step))]
-            if count.strip().isdigit() and int(count) != len(found):
+            if int(count) != len(found):
                 diagnostics.append(Diagnostic("ISO.NB_OF_TXS", f"NbOfTxs {count} but "
                                               f"{len(found)} transactions",
                                               message.path() + "/GrpHdr/NbOfTxs"))
@@ -221,7 +250,7 @@ class Iso20022Codec:
 
     def _read(self, root: etree._Element, options: Options, schema: bool,
               finx: bool = False) -> Decoded:
-        header_el, document = _find_parts(root)
+        header_el, document, top = _find_parts(root)
         if document is None:
             return Decoded(format="iso20022", diagnostics=[Diagnostic(
                 "ISO.NO_DOCUMENT", "no Document element", "/" + str(root.tag).rsplit("}", 1)[-1])])
@@ -243,14 +272,9 @@ class Iso20022Codec:
             if options.profile else None
         message = Part(namespace, read_data(message_el, index), message_el,
                        index=index)
-        if len(document) == 1:  # the usual shapes: their XPaths without walking up the tree
-            name = message_el.tag[len(namespace) + 2:]
-            if document is root:
-                message.where = f"/Document/{name}"
-            elif header is not None and len(root) == 2 and root[0] is header_el and \
-                    root[1] is document:
-                top = "/" + root.tag.rsplit("}", 1)[-1]
-                message.where = f"{top}/Document/{name}"
+        if top is not None and len(document) == 1:  # their XPaths without walking up the tree
+            message.where = f"{top}/Document/{message_el.tag[len(namespace) + 2:]}"
+            if header is not None:
                 header.where = f"{top}/AppHdr"
         decoded = self._map(mdef, message, header, options, diagnostics,
                             document if schema else None, finx)
@@ -464,7 +488,7 @@ class Iso20022Codec:
 
     def _check_output(self, tree: etree._Element, options: Options,
                       profile: profiles.Profile | None) -> None:
-        header, document = _find_parts(tree)
+        header, document, _ = _find_parts(tree)
         assert document is not None
         found: list[Diagnostic] = []
         variants = [BASE] + ([profile.name] if profile is not None else [])

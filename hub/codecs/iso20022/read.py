@@ -170,7 +170,10 @@ def _remittance(k: Data) -> str | None:
     rmt = k.get("RmtInf")
     if rmt is None:
         return None
-    lines = [v if type(v) is str else "" for v in many(node(rmt).get("Ustrd"))]
+    unstructured = node(rmt).get("Ustrd")
+    if type(unstructured) is str:  # the usual single line
+        return unstructured
+    lines = [v if type(v) is str else "" for v in many(unstructured)]
     return "\n".join(lines) if lines else None
 
 

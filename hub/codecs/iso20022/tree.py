@@ -9,15 +9,16 @@ document order. ISO 20022 messages have no mixed content and no other attributes
 XSDs keep repeated elements together, so the form holds everything the mapping and the profile
 rules read, and `serialise` writes it back in the same order.
 
-Reading touches every element once from Python (a proxy and its tag); the mapping, the
-structural checks and the profile rules then work on plain dicts. The writer builds the same
-form, so an encoded message can be read back without parsing its XML.
+Reading walks libxml2's nodes in C (_dataform.c, when it was built) or touches every element
+once from Python (a proxy and its tag); the mapping, the structural checks and the profile
+rules then work on plain dicts. The writer builds the same form, so an encoded message can be
+read back without parsing its XML.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Union
 
 from lxml import etree
@@ -27,22 +28,40 @@ Value = Union[str, Amount, "Data", list[Any]]
 Data = dict[str, Any]
 
 AMOUNT_SUFFIX = "Amt"
-_NAMES: dict[str, str] = {}  # '{namespace}Name' -> 'Name', one shared string per element name
-_KNOWN: set[str] = set()  # the names in _NAMES, and those of them that are amounts (end in
-_AMOUNTS: set[str] = set()  # AMOUNT_SUFFIX): one set lookup per leaf instead of a slice
+# '{namespace}Name' -> 'Name', one shared string per element name: no slice per element, and the
+# dict lookups of the mapping and the rules hit on identity. The names of amounts (ending in
+# AMOUNT_SUFFIX) have a table of their own, so that the usual leaf costs a single lookup.
+_NAMES: dict[str, str] = {}
+_AMOUNT_NAMES: dict[str, str] = {}
 _MAX_NAMES = 20_000  # far above the element names of every XSD the hub reads
 
 
 def _name(tag: str) -> str:
-    """The local name of a tag, the same string object every time: no slice per element, and
-    the dict lookups of the mapping and the rules hit on identity."""
+    """The local name of a tag, remembered in the table of its kind."""
+    found = _NAMES.get(tag) or _AMOUNT_NAMES.get(tag)
+    if found is not None:
+        return found
     name = sys.intern(tag[tag.find("}") + 1:])
-    if len(_NAMES) < _MAX_NAMES:  # tags come from input: the cache must not grow unbounded
-        if name.endswith(AMOUNT_SUFFIX):  # in this order: a known name is classified already
-            _AMOUNTS.add(name)
-        _KNOWN.add(name)
-        _NAMES[tag] = name
+    if len(_NAMES) + len(_AMOUNT_NAMES) < _MAX_NAMES:  # tags come from input: bounded
+        (_AMOUNT_NAMES if name.endswith(AMOUNT_SUFFIX) else _NAMES)[tag] = name
     return name
+
+
+def _leaf(child: etree._Element, tag: str) -> tuple[str, Value]:
+    """A leaf whose tag is not in _NAMES: an amount, or a name not seen before."""
+    name = _name(tag)
+    if name.endswith(AMOUNT_SUFFIX):
+        return name, (child.text or "", child.get("Ccy") or "")
+    return name, child.text or ""
+
+
+def _repeat(found: Data, name: str, value: Value) -> None:
+    """Another occurrence of a name already in `found` (a value is never None, but may be '')."""
+    old = found[name]
+    if type(old) is list:
+        old.append(value)
+    else:
+        found[name] = [old, value]
 
 
 def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
@@ -51,38 +70,99 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
     With `index` (names -> []), the value of every element with one of those names is also
     appended to its list, in document order: what the profile rules look for anywhere in a
     message (postal addresses, institutions, settlement amounts) without walking it again.
+
+    The C reader (_dataform.c) reads what the safe parser leaves (elements and text); a tree
+    with anything else (comments, processing instructions) is read in Python.
     """
-    return _read(el, _NO_INDEX if index is None else index)
+    if C_READER is not None:
+        sizes = [len(values) for values in index.values()] if index is not None else []
+        try:
+            return C_READER(el, index)
+        except NotSimple:
+            if index is not None:  # what it appended before giving up
+                for values, size in zip(index.values(), sizes, strict=True):
+                    del values[size:]
+    return python_read(el, index)
 
 
-_NO_INDEX: dict[str, list[Any]] = {}  # never written: no name is in it
+def python_read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
+    """`read` in Python, for any tree: the reference the C reader is held to."""
+    return _read(el) if index is None else _read_indexed(el, index)
 
 
-def _read(el: etree._Element, index: dict[str, list[Any]]) -> Data:
+# Two loops, the same but for the index: looking every element up in an empty index would cost
+# a few percent of reading a message that needs none.
+
+def _read(el: etree._Element) -> Data:
     found: Data = {}
     names = _NAMES
-    amounts = _AMOUNTS
-    known = _KNOWN
     for child in el[:]:  # one C call; iterating the element costs an iterator per container
         tag = child.tag
-        name = names.get(tag) or _name(tag)
+        name = names.get(tag)
         if len(child):
-            value: Any = _read(child, index)
-        elif name in amounts or (name not in known and name.endswith(AMOUNT_SUFFIX)):
-            value = (child.text or "", child.get("Ccy") or "")
-        else:
+            value: Any = _read(child)
+            if name is None:
+                name = _name(tag)
+        elif name is not None:
             value = child.text or ""
-        if name in index:
-            index[name].append(value)
-        if name in found:  # a repeated element (a value is never None, but may be '')
-            old = found[name]
-            if type(old) is list:
-                old.append(value)
-            else:
-                found[name] = [old, value]
+        else:
+            name, value = _leaf(child, tag)
+        if name in found:
+            _repeat(found, name, value)
         else:
             found[name] = value
     return found
+
+
+def _read_indexed(el: etree._Element, index: dict[str, list[Any]]) -> Data:
+    found: Data = {}
+    names = _NAMES
+    for child in el[:]:
+        tag = child.tag
+        name = names.get(tag)
+        if len(child):
+            value: Any = _read_indexed(child, index)
+            if name is None:
+                name = _name(tag)
+        elif name is not None:
+            value = child.text or ""
+        else:
+            name, value = _leaf(child, tag)
+        if name in index:
+            index[name].append(value)
+        if name in found:
+            _repeat(found, name, value)
+        else:
+            found[name] = value
+    return found
+
+
+class _NotBuilt(Exception):
+    """Stands for the C reader's NotSimple where the reader was not built (never raised)."""
+
+
+def _load_c_reader() -> tuple[Callable[[etree._Element, dict[str, list[Any]] | None], Data]
+                              | None, type[Exception]]:
+    """(read, NotSimple) of the C reader when it was built (hatch_build.py) and reads a sample
+    as the Python reader does; (None, _NotBuilt) otherwise."""
+    try:
+        from hub.codecs.iso20022 import _dataform  # type: ignore[attr-defined]
+    except ImportError:
+        return None, _NotBuilt
+    _dataform.setup(etree._Element)
+    sample = etree.fromstring(_SAMPLE)
+    c_index: dict[str, list[Any]] = {"Nm": [], "Amt": []}
+    py_index: dict[str, list[Any]] = {"Nm": [], "Amt": []}
+    if (_dataform.read(sample, c_index), c_index) != (python_read(sample, py_index), py_index):
+        return None, _NotBuilt
+    return _dataform.read, _dataform.NotSimple
+
+
+# leaves, an empty leaf, amounts with and without a currency, a repeat, a non-ASCII text, a
+# whitespace-only leaf
+_SAMPLE = ("<D xmlns='urn:x'><G><Nm>a</Nm><Nm/><Amt Ccy='EUR'>1.5</Amt><Amt>2</Amt></G>"
+           "<X><Nm>b\u00e9</Nm><Y>  </Y></X></D>").encode()
+C_READER, NotSimple = _load_c_reader()
 
 
 def index_of(data: Data, names: frozenset[str]) -> dict[str, list[Any]]:
@@ -130,7 +210,10 @@ def one(value: Any) -> Any:
 
 def node(value: Any) -> Data:
     """A container's dict ({} for an absent or empty element, or a leaf in its place)."""
-    value = one(value)
+    if type(value) is dict:  # the usual case, without a call to `one`
+        return value
+    if type(value) is list:
+        value = value[0]
     return value if type(value) is dict else {}
 
 
@@ -202,7 +285,7 @@ def all_text(data: Data) -> str:
 
 # --- writing ------------------------------------------------------------------------------------
 
-def _escape_text(value: str) -> str:
+def escape_text(value: str) -> str:
     """Element text as libxml2 writes it (quotes stay; a carriage return as a reference)."""
     if "&" in value:
         value = value.replace("&", "&amp;")
@@ -215,8 +298,9 @@ def _escape_text(value: str) -> str:
     return value
 
 
-def _escape_attribute(value: str) -> str:
-    value = _escape_text(value)
+def escape_attribute(value: str) -> str:
+    """An attribute value as libxml2 writes it: element text, and quotes and whitespace too."""
+    value = escape_text(value)
     if '"' in value:
         value = value.replace('"', "&quot;")
     if "\n" in value:
@@ -235,7 +319,7 @@ def serialise(data: Data, out: list[str]) -> None:
             if not value:
                 append(f"<{name}/>")
             elif "&" in value or "<" in value or ">" in value or "\r" in value:
-                append(f"<{name}>{_escape_text(value)}</{name}>")
+                append(f"<{name}>{escape_text(value)}</{name}>")
             else:
                 append(f"<{name}>{value}</{name}>")
         elif kind is dict:
@@ -246,8 +330,8 @@ def serialise(data: Data, out: list[str]) -> None:
             else:
                 append(f"<{name}/>")
         elif kind is tuple:
-            append(f'<{name} Ccy="{_escape_attribute(value[1])}">'
-                   f"{_escape_text(value[0])}</{name}>")
+            append(f'<{name} Ccy="{escape_attribute(value[1])}">'
+                   f"{escape_text(value[0])}</{name}>")
         else:
             for item in value:
                 serialise({name: item}, out)

@@ -1,11 +1,12 @@
 """Canonical messages -> ISO 20022 Document (and AppHdr), element order as in the XSDs.
 
-Messages are described bottom-up with `node(tag, content)`, which drops empty optional elements,
-in the data form of `tree` (nested dicts), and serialised from it to XML text. Lengths follow the
-XSD facets: a value that does not fit is refused, or cut with '+' as its last kept character when
-the caller asked for truncation; mandatory values the canonical message lacks are written as
-'NOTPROVIDED' (or another documented default). Both are reported, so a translation can list
-everything it changed.
+Messages are described bottom-up with `node(tag, content)`, which drops empty optional elements.
+Each node carries its value in the data form of `tree` (nested dicts) and its XML text, built
+together: the text is what `tree.serialise` writes for that value, without walking the data form
+again. Lengths follow the XSD facets: a value that does not fit is refused, or cut with '+' as its
+last kept character when the caller asked for truncation; mandatory values the canonical message
+lacks are written as 'NOTPROVIDED' (or another documented default). Both are reported, so a
+translation can list everything it changed.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
 from hub.codecs.iso20022.catalog import ENVELOPE_NS, NS_PREFIX
 from hub.codecs.iso20022.profiles import Profile
 from hub.codecs.iso20022.safexml import parser
-from hub.codecs.iso20022.tree import serialise
+from hub.codecs.iso20022.tree import Data, escape_attribute, escape_text, serialise
 from hub.errors import CodecError, Diagnostic, Severity
 from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party, PostalAddress
+from hub.model.construct import direct_init
 from hub.model.rules import looks_like_iban
 
-Node = tuple[str, Any]
-"""(element name, value in the data form of `tree`: text, (text, Ccy), or a dict of children)."""
+Node = tuple[str, Any, str]
+"""(element name, value in the data form of `tree`: text, (text, Ccy), or a dict of children;
+the element as XML text)."""
 NOT_PROVIDED = "NOTPROVIDED"
 PERSON_SCHEMES = frozenset({"ARNU", "CCPT", "DRLC", "EMPL", "NIDN", "SOSE", "POID"})
 CREDITOR_AGENT_CODES = frozenset({"CHQB", "HOLD", "PHOB", "TELB"})
@@ -44,45 +47,90 @@ FEDWIRE_LOCAL_INSTRUMENT: dict[Kind, str] = {
 }
 
 
+def wrap(tag: str, child: Node | None) -> Node | None:
+    """An element around one child; None when the child is left out."""
+    if child is None:
+        return None
+    name, value, xml = child
+    return (tag, {name: value}, f"<{tag}>{xml}</{tag}>")
+
+
+def children_of(content: Sequence[Node | None]) -> tuple[Data, str]:
+    """The data form and the XML text of an element's children (None for those left out)."""
+    children: Data = {}
+    parts: list[str] = []
+    scattered = False
+    for child in content:
+        if child is None:
+            continue
+        name, value, xml = child
+        parts.append(xml)
+        if name in children:  # repeated elements sit together in every ISO 20022 XSD
+            old = children[name]
+            if type(old) is list:
+                old.append(value)
+            else:
+                children[name] = [old, value]
+            scattered = scattered or next(reversed(children)) != name
+        else:
+            children[name] = value
+    if scattered:  # the data form holds repeats at their first place: write it in its order
+        parts = []
+        serialise(children, parts)
+    return children, "".join(parts)
+
+
 def node(tag: str, content: Any, keep: bool = False, Ccy: str | None = None) -> Node | None:
     """An element; None when it would be empty (unless `keep`: mandatory and all-optional).
     `content` is text, or a list of child nodes (None for those left out)."""
     if content is None:
-        return (tag, "") if keep else None
+        return (tag, "", f"<{tag}/>") if keep else None
     kind = type(content)
-    if kind is str and Ccy is None:
-        return (tag, content)
     if kind is list:
-        children: dict[str, Any] = {}
-        for child in content:
-            if child is None:
-                continue
-            name, value = child
-            if name in children:  # repeated elements sit together in every ISO 20022 XSD
-                old = children[name]
-                if type(old) is list:
-                    old.append(value)
-                else:
-                    children[name] = [old, value]
-            else:
-                children[name] = value
+        children, xml = children_of(content)
         if not children:
-            return (tag, "") if keep else None
-        return (tag, children)
-    if Ccy is not None:
-        return (tag, (str(content), Ccy))
-    return (tag, str(content))
+            return (tag, "", f"<{tag}/>") if keep else None
+        return (tag, children, f"<{tag}>{xml}</{tag}>")
+    if Ccy is not None:  # an amount
+        text = str(content)
+        return (tag, (text, Ccy),
+                f'<{tag} Ccy="{escape_attribute(Ccy)}">{escape_text(text)}</{tag}>')
+    text = content if kind is str else str(content)
+    if not text:
+        return (tag, text, f"<{tag}/>")
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return (tag, text, f"<{tag}>{escape_text(text)}</{tag}>")
+    return (tag, text, f"<{tag}>{text}</{tag}>")
 
 
-# what lxml refuses in element text: control characters other than tab, newline and return
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+def bic_agent(tag: str, bic: str) -> Node:
+    """The usual agent: a BIC alone."""
+    _, _, xml = cast(Node, node("BICFI", bic))
+    return (tag, {"FinInstnId": {"BICFI": bic}}, f"<{tag}><FinInstnId>{xml}</FinInstnId></{tag}>")
+
+
+class Root(tuple[str, Data]):
+    """The message or header element, (name, data form of its children) like a node's first
+    two items, with `xml` the XML text of those children: `assemble` puts it in its
+    namespace."""
+
+    xml: str
+
+    @classmethod
+    def of(cls, tag: str, content: Sequence[Node | None]) -> Root:
+        children, xml = children_of(content)
+        root = cls((tag, children))
+        root.xml = xml
+        return root
 
 
 def iso_dt(value: datetime) -> str:
+    if type(value) is datetime and not value.microsecond:  # the same text, without the keyword
+        return value.isoformat()
     return value.isoformat(timespec="seconds")
 
 
-@dataclass
+@dataclass(slots=True)
 class Writer:
     """One encode call: options, and what was cut or defaulted."""
 
@@ -91,6 +139,10 @@ class Writer:
     report: list[Diagnostic] = field(default_factory=list)
     where: str = ""
     advice: bool = False  # a pacs.009 ADV: settled by a separate cover, SttlmMtd COVE
+    fedwire: bool = field(init=False)  # the Fedwire profile: its restricted schemas apply
+
+    def __post_init__(self) -> None:
+        self.fedwire = self.profile is not None and self.profile.name == "fedwire"
 
     def fit(self, value: str | None, limit: int, where: str) -> str | None:
         if value is None or len(value) <= limit:
@@ -113,53 +165,62 @@ class Writer:
         `where`, else `under`/tag, else the tag (built only when something is reported)."""
         if value is None:
             return None
-        if type(value) is str and len(value) <= limit:
-            return (tag, value)
-        return node(tag, self.fit(value, limit, where or (f"{under}/{tag}" if under else tag)))
+        if type(value) is not str or len(value) > limit:
+            return node(tag, self.fit(value, limit, where or (f"{under}/{tag}" if under else tag)))
+        if not value:  # what `node` does with a text, inline: most texts come through here
+            return (tag, value, f"<{tag}/>")
+        if "&" in value or "<" in value or ">" in value or "\r" in value:
+            return (tag, value, f"<{tag}>{escape_text(value)}</{tag}>")
+        return (tag, value, f"<{tag}>{value}</{tag}>")
 
     # --- components -----------------------------------------------------------------------
 
     def amount(self, tag: str, money: Money | None) -> Node | None:
         if money is None:
             return None
-        return node(tag, money.text(), Ccy=money.currency)
+        text = money.text()  # a Decimal's digits: nothing to escape
+        return (tag, (text, money.currency),
+                f'<{tag} Ccy="{escape_attribute(money.currency)}">{text}</{tag}>')
 
     def address(self, adr: PostalAddress | None, where: str) -> Node | None:
         if adr is None:
             return None
-        return node("PstlAdr", [
+        children = [
             self.t("StrtNm", adr.street_name, 70, under=where),
             self.t("BldgNb", adr.building_number, 16, under=where),
             self.t("PstCd", adr.post_code, 16, under=where),
             self.t("TwnNm", adr.town_name, 35, under=where),
             self.t("CtrySubDvsn", adr.country_sub_division, 35, under=where),
             node("Ctry", adr.country),
+        ]
+        for line in adr.lines[:7]:
             # an empty line (a blank FAIM address line) is no AdrLine: Max70Text has minLength 1
-            *[self.t("AdrLine", line, 70, under=where) for line in adr.lines[:7] if line],
-        ])
+            if line:
+                children.append(self.t("AdrLine", line, 70, under=where))
+        return node("PstlAdr", children)
 
     def account(self, tag: str, value: str | None, where: str) -> Node | None:
         if value is None:
             return None
-        if looks_like_iban(value):
-            return node(tag, [node("Id", [node("IBAN", value)])])
-        return node(tag, [node("Id", [node("Othr", [self.t("Id", value, 34, where)])])])
+        if looks_like_iban(value):  # capitals and digits: nothing to escape
+            return (tag, {"Id": {"IBAN": value}}, f"<{tag}><Id><IBAN>{value}</IBAN></Id></{tag}>")
+        _, ident, xml = cast(Node, self.t("Id", value, 34, where))  # never None for a text
+        return (tag, {"Id": {"Othr": {"Id": ident}}}, f"<{tag}><Id><Othr>{xml}</Othr></Id></{tag}>")
 
     def clearing(self, system: str | None, member: str | None) -> Node | None:
         if member is None:
             return None
         ident = None
         if system is not None:
-            ident = node("ClrSysId", [node("Cd", system) if len(system) <= 5
-                                      else node("Prtry", system)])
+            ident = wrap("ClrSysId", node("Cd" if len(system) <= 5 else "Prtry", system))
         return node("ClrSysMmbId", [ident, self.t("MmbId", member)])
 
     def agent(self, tag: str, agent: Agent | None, keep: bool = False) -> Node | None:
         if agent is None and not keep:
             return None
         a = agent or Agent()
-        if a.bic is not None and a.name is None and a.member_id is None and a.address is None:
-            return (tag, {"FinInstnId": {"BICFI": a.bic}})  # the usual agent: a BIC alone
+        if a.bic and a.name is None and a.member_id is None and a.address is None:
+            return bic_agent(tag, a.bic)
         where = f"{self.where}/{tag}"
         fin = node("FinInstnId", [
             node("BICFI", a.bic),
@@ -171,22 +232,20 @@ class Writer:
             if not keep:
                 return None
             fin = node("FinInstnId", None, keep=True)  # all-optional content: valid when empty
-        return node(tag, [fin])
+        return wrap(tag, fin)
 
     def interbank(self, tag: str, agent: Agent | None) -> Node | None:
         """InstgAgt / InstdAgt. The Fedwire schemas allow only the clearing member id (the ABA
         routing number) there: a name, BIC or address the agent also has is not written."""
         if agent is None or not self.fedwire or agent.member_id is None:
             return self.agent(tag, agent)
-        return node(tag, [node("FinInstnId", [
-            self.clearing(agent.clearing_system, agent.member_id)])])
-
-    @property
-    def fedwire(self) -> bool:
-        return self.profile is not None and self.profile.name == "fedwire"
+        return wrap(tag, wrap("FinInstnId", self.clearing(agent.clearing_system,
+                                                          agent.member_id)))
 
     def agent_account(self, tag: str, agent: Agent | None) -> Node | None:
-        return self.account(tag, agent.account if agent else None, f"{self.where}/{tag}")
+        if agent is None or agent.account is None:
+            return None
+        return self.account(tag, agent.account, f"{self.where}/{tag}")
 
     def agents(self, stem: str, agents: Sequence[Agent], accounts: bool = True) -> list[Any]:
         found: list[Any] = []
@@ -224,7 +283,9 @@ class Writer:
         ], keep=keep)
 
     def party_account(self, tag: str, p: Party | None) -> Node | None:
-        return self.account(tag, p.account if p else None, f"{self.where}/{tag}")
+        if p is None or p.account is None:
+            return None
+        return self.account(tag, p.account, f"{self.where}/{tag}")
 
     def fi_party(self, tag: str, p: Party | None, keep: bool = False) -> Node | None:
         """A financial institution in a party's place (pacs.009 Dbtr/Cdtr)."""
@@ -256,9 +317,13 @@ class Writer:
         if local is None and fedwire and m.kind in FEDWIRE_LOCAL_INSTRUMENT:
             local = self.default(FEDWIRE_LOCAL_INSTRUMENT[m.kind],
                                  f"{self.where}/PmtTpInf/LclInstrm", "Fedwire local instrument")
+        channel = m.extra.get("iso.ClrChanl")
+        if priority is None and local is None and channel is None and \
+                m.service_level is None and m.category_purpose is None:
+            return None  # the usual case: nothing to write
         return node("PmtTpInf", [
             node("InstrPrty", priority),
-            node("ClrChanl", m.extra.get("iso.ClrChanl")),
+            node("ClrChanl", channel),
             self.choice("SvcLvl", m.service_level, m),
             self.choice("LclInstrm", local, m, 35, proprietary=fedwire),
             self.choice("CtgyPurp", m.category_purpose, m),
@@ -287,8 +352,8 @@ class Writer:
         lines = m.remittance_info.split("\n")
         if self.fedwire:  # one Ustrd in the Fedwire schemas; FAIM {6000} lines are fixed-width
             lines = ["".join(lines)]
-        return node("RmtInf", [self.t("Ustrd", line, 140, f"{self.where}/RmtInf/Ustrd")
-                               for line in lines])
+        where = f"{self.where}/RmtInf/Ustrd"
+        return node("RmtInf", [self.t("Ustrd", line, 140, where) for line in lines])
 
     def charges(self, m: Message) -> list[Any]:
         found: list[Any] = []
@@ -343,13 +408,21 @@ class Writer:
             node("SttlmMtd", method),
             self.account("SttlmAcct", m.extra.get("iso.SttlmAcct"), "SttlmInf/SttlmAcct"),
             node("ClrSys", [node("Cd", system)]) if system else None,
+            *self.reimbursement_agents(m),
+        ], keep=True)
+
+    def reimbursement_agents(self, m: Message) -> list[Node | None]:
+        if m.instructing_reimbursement_agent is None and \
+                m.instructed_reimbursement_agent is None and m.third_reimbursement_agent is None:
+            return []  # the usual case: settled without reimbursement agents
+        return [
             self.agent("InstgRmbrsmntAgt", m.instructing_reimbursement_agent),
             self.agent_account("InstgRmbrsmntAgtAcct", m.instructing_reimbursement_agent),
             self.agent("InstdRmbrsmntAgt", m.instructed_reimbursement_agent),
             self.agent_account("InstdRmbrsmntAgtAcct", m.instructed_reimbursement_agent),
             self.agent("ThrdRmbrsmntAgt", m.third_reimbursement_agent),
             self.agent_account("ThrdRmbrsmntAgtAcct", m.third_reimbursement_agent),
-        ], keep=True)
+        ]
 
     def required_amount(self, m: Message, what: str) -> Money:
         if m.amount is None:
@@ -380,7 +453,7 @@ class Group:
 
 # --- messages ---------------------------------------------------------------------------------
 
-def pacs008(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
+def pacs008(w: Writer, msgs: Sequence[Message], g: Group) -> Root:
     first = msgs[0]
     txs = []
     for i, m in enumerate(msgs, 1):
@@ -419,7 +492,7 @@ def pacs008(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
     w.where = "/Document/FIToFICstmrCdtTrf/GrpHdr"
     grp = node("GrpHdr", [w.t("MsgId", g.message_id), node("CreDtTm", iso_dt(g.created_at)),
                           node("NbOfTxs", str(len(msgs))), w.settlement(first)])
-    return node("FIToFICstmrCdtTrf", [grp, *txs])
+    return Root.of("FIToFICstmrCdtTrf", [grp, *txs])
 
 
 def _underlying(w: Writer, u: Message) -> Node | None:
@@ -446,7 +519,7 @@ def _underlying(w: Writer, u: Message) -> Node | None:
     return found
 
 
-def pacs009(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
+def pacs009(w: Writer, msgs: Sequence[Message], g: Group) -> Root:
     first = msgs[0]
     txs = []
     for i, m in enumerate(msgs, 1):
@@ -485,7 +558,7 @@ def pacs009(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
     w.where = "/Document/FICdtTrf/GrpHdr"
     grp = node("GrpHdr", [w.t("MsgId", g.message_id), node("CreDtTm", iso_dt(g.created_at)),
                           node("NbOfTxs", str(len(msgs))), w.settlement(first)])
-    return node("FICdtTrf", [grp, *txs])
+    return Root.of("FICdtTrf", [grp, *txs])
 
 
 def _original_reference(w: Writer, m: Message, parties: bool = True) -> Node | None:
@@ -499,7 +572,7 @@ def _original_reference(w: Writer, m: Message, parties: bool = True) -> Node | N
     ])
 
 
-def pacs002(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
+def pacs002(w: Writer, msgs: Sequence[Message], g: Group) -> Root:
     txs = []
     for i, m in enumerate(msgs, 1):
         w.where = f"/Document/FIToFIPmtStsRpt/TxInfAndSts[{i}]"
@@ -519,10 +592,10 @@ def pacs002(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
             _original_reference(w, m),
         ]))
     grp = node("GrpHdr", [w.t("MsgId", g.message_id), node("CreDtTm", iso_dt(g.created_at))])
-    return node("FIToFIPmtStsRpt", [grp, *txs])
+    return Root.of("FIToFIPmtStsRpt", [grp, *txs])
 
 
-def pacs004(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
+def pacs004(w: Writer, msgs: Sequence[Message], g: Group) -> Root:
     first = msgs[0]
     txs = []
     for i, m in enumerate(msgs, 1):
@@ -565,7 +638,7 @@ def pacs004(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
     w.where = "/Document/PmtRtr/GrpHdr"
     grp = node("GrpHdr", [w.t("MsgId", g.message_id), node("CreDtTm", iso_dt(g.created_at)),
                           node("NbOfTxs", str(len(msgs))), w.settlement(first)])
-    return node("PmtRtr", [grp, *txs])
+    return Root.of("PmtRtr", [grp, *txs])
 
 
 def _assignment(w: Writer, g: Group, m: Message, sender: str | None,
@@ -599,7 +672,7 @@ def _case(w: Writer, tag: str, m: Message, g: Group) -> Node | None:
 
 
 def camt056(w: Writer, msgs: Sequence[Message], g: Group, sender: str | None = None,
-            receiver: str | None = None) -> Node | None:
+            receiver: str | None = None) -> Root:
     first = msgs[0]
     assignment = _assignment(w, g, first, sender, receiver)
     txs = []
@@ -615,11 +688,11 @@ def camt056(w: Writer, msgs: Sequence[Message], g: Group, sender: str | None = N
             node("OrgnlIntrBkSttlmDt", w.date(m.settlement_date)),
             w.reason("CxlRsnInf", m),
         ]))
-    return node("FIToFIPmtCxlReq", [assignment, node("Undrlyg", txs, keep=True)])
+    return Root.of("FIToFIPmtCxlReq", [assignment, node("Undrlyg", txs, keep=True)])
 
 
 def camt029(w: Writer, msgs: Sequence[Message], g: Group, sender: str | None = None,
-            receiver: str | None = None) -> Node | None:
+            receiver: str | None = None) -> Root:
     first = msgs[0]
     assignment = _assignment(w, g, first, sender, receiver)
     status = first.status or w.default("CNCL", "/Document/RsltnOfInvstgtn/Sts/Conf",
@@ -641,11 +714,11 @@ def camt029(w: Writer, msgs: Sequence[Message], g: Group, sender: str | None = N
             w.amount("OrgnlIntrBkSttlmAmt", m.amount),
             node("OrgnlIntrBkSttlmDt", w.date(m.settlement_date)),
         ]))
-    return node("RsltnOfInvstgtn", [assignment, node("Sts", [node("Conf", status)]),
-                                    node("CxlDtls", txs)])
+    return Root.of("RsltnOfInvstgtn", [assignment, node("Sts", [node("Conf", status)]),
+                                       node("CxlDtls", txs)])
 
 
-def pain001(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
+def pain001(w: Writer, msgs: Sequence[Message], g: Group) -> Root:
     batches = []
     total = 0
     for i, m in enumerate(msgs, 1):
@@ -698,28 +771,30 @@ def pain001(w: Writer, msgs: Sequence[Message], g: Group) -> Node | None:
                           node("NbOfTxs", str(total)),
                           node("InitgPty", [w.t("Nm", initiator, 140, "InitgPty/Nm")],
                                keep=True)])
-    return node("CstmrCdtTrfInitn", [grp, *batches])
+    return Root.of("CstmrCdtTrfInitn", [grp, *batches])
 
 
 def header(w: Writer, definition: str, head: str, sender: str | None, receiver: str | None,
-           g: Group, service: str | None) -> Node | None:
-    def party(tag: str, ident: str | None) -> Node | None:
+           g: Group, service: str | None) -> Root:
+    def party(tag: str, ident: str | None) -> Node:
         if ident is None:
             raise CodecError(f"the business application header needs a {tag} BIC "
                              f"(envelope {'sender' if tag == 'Fr' else 'receiver'}=...)",
                              code="ISO.CANNOT_ENCODE", location=f"/AppHdr/{tag}")
         if ident.isdigit():  # a clearing member id (Fedwire: ABA routing number)
-            fin = node("FinInstnId", [node("ClrSysMmbId", [node("MmbId", ident)])])
-        else:
-            fin = node("FinInstnId", [node("BICFI", ident)])
-        return node(tag, [node("FIId", [fin])])
+            _, _, xml = cast(Node, node("MmbId", ident))
+            return (tag, {"FIId": {"FinInstnId": {"ClrSysMmbId": {"MmbId": ident}}}},
+                    f"<{tag}><FIId><FinInstnId><ClrSysMmbId>{xml}</ClrSysMmbId></FinInstnId>"
+                    f"</FIId></{tag}>")
+        _, _, xml = cast(Node, node("BICFI", ident))
+        return (tag, {"FIId": {"FinInstnId": {"BICFI": ident}}},
+                f"<{tag}><FIId><FinInstnId>{xml}</FinInstnId></FIId></{tag}>")
 
-    fedwire = w.profile is not None and w.profile.name == "fedwire"
     practice = node("MktPrctc", [
         node("Regy", "www2.swift.com/mystandards/#/group/Federal_Reserve_Financial_Services/"
                      "Fedwire_Funds_Service"),
-        node("Id", "frb.fedwire.01")]) if fedwire else None
-    return node("AppHdr", [
+        node("Id", "frb.fedwire.01")]) if w.fedwire else None
+    return Root.of("AppHdr", [
         party("Fr", sender), party("To", receiver),
         w.t("BizMsgIdr", g.message_id, 35, "/AppHdr/BizMsgIdr"),
         node("MsgDefIdr", definition),
@@ -737,7 +812,8 @@ def document_ns(definition: str) -> str:
     return NS_PREFIX + definition
 
 
-@dataclass(frozen=True)
+@direct_init
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Written:
     """One encoded message: its XML text and the data form it was written from."""
 
@@ -754,35 +830,42 @@ class Written:
         return b"<?xml version='1.0' encoding='UTF-8'?>\n" + self.text.encode("utf-8")
 
 
-def assemble(doc: Node, definition: str, hdr: Node | None, head: str) -> Written:
+def assemble(doc: Root, definition: str, hdr: Root | None, head: str) -> Written:
     """AppHdr + Document in the SWIFT envelope, or the bare Document, as XML text.
 
     The text is what libxml2 writes for the same tree (tests/unit/iso20022/test_fast_paths.py
     compares it with a tree built one SubElement at a time), so it can be sent without going
     through lxml; `encode_tree` parses it when a tree is wanted.
     """
-    ns = document_ns(definition)
-    out: list[str] = []
+    name, message = doc
+    text = f'<Document xmlns="{document_ns(definition)}"><{name}>{doc.xml}</{name}></Document>'
     header = None
     if hdr is not None:
-        header = hdr[1] if type(hdr[1]) is dict else {}
-        out.append(f'<Envelope xmlns="{ENVELOPE_NS}"><AppHdr xmlns="{NS_PREFIX + head}">')
-        serialise(header, out)
-        out.append("</AppHdr>")
-    name, message = doc
-    out.append(f'<Document xmlns="{ns}"><{name}>')
-    serialise(message, out)
-    out.append(f"</{name}></Document>")
-    if hdr is not None:
-        out.append("</Envelope>")
-    text = "".join(out)
+        header = hdr[1]
+        text = (f'<Envelope xmlns="{ENVELOPE_NS}"><AppHdr xmlns="{NS_PREFIX + head}">{hdr.xml}'
+                f"</AppHdr>{text}</Envelope>")
+    _refuse_control_characters(text)
+    return Written(text=text, definition=definition, message_name=name, message=message,
+                   head=head if hdr is not None else None, header=header)
+
+
+# what lxml refuses in element text: control characters other than tab, newline and return,
+# and the two non-characters U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
+def _refuse_control_characters(text: str) -> None:
+    # A control character is one byte in UTF-8 (the bytes of longer sequences are all >= 0x80):
+    # deleting those bytes in one C call leaves the usual text as long as it was.
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and "\ufffe" not in text \
+            and "\uffff" not in text:
+        return
     bad = _NOT_XML.search(text)
     if bad is not None:  # the message lxml gives when such a value is assigned to an element
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
                          f"or control characters (found {bad.group()!r})")
-    return Written(text=text, definition=definition, message_name=name,
-                   message=message if type(message) is dict else {},
-                   head=head if hdr is not None else None, header=header)
 
 
 def parse_written(written: Written) -> etree._Element:
