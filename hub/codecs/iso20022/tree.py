@@ -67,21 +67,20 @@ def _repeat(found: Data, name: str, value: Value) -> None:
 def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
     """The children of `el` in data form, named by the local part of their tags.
 
-    With `index` (names -> []), the value of every element with one of those names is also
-    appended to its list, in document order: what the profile rules look for anywhere in a
+    With `index` (names -> empty lists), the value of every element with one of those names is
+    also appended to its list, in document order: what the profile rules look for anywhere in a
     message (postal addresses, institutions, settlement amounts) without walking it again.
 
     The C reader (_dataform.c) reads what the safe parser leaves (elements and text); a tree
     with anything else (comments, processing instructions) is read in Python.
     """
     if C_READER is not None:
-        sizes = [len(values) for values in index.values()] if index is not None else []
         try:
             return C_READER(el, index)
         except NotSimple:
-            if index is not None:  # what it appended before giving up
-                for values, size in zip(index.values(), sizes, strict=True):
-                    del values[size:]
+            if index is not None:  # what it appended before giving up (the lists came empty)
+                for values in index.values():
+                    values.clear()
     return python_read(el, index)
 
 
