@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from hub.errors import ModelError
+from hub.ids import uuid_from_text
 from hub.model import Agent, Money, Party, PostalAddress
 
 
@@ -57,7 +58,7 @@ def uuid4(value: str | None) -> UUID | None:
     if value is None:
         return None
     try:
-        return UUID(value)
+        return uuid_from_text(value)
     except ValueError:
         raise ModelError(f"{value!r} is not a UUID", code="MODEL.UETR") from None
 

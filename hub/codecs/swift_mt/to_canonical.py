@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 from hub.codecs.swift_mt import rejects
 from hub.codecs.swift_mt.envelope import FinMessage
@@ -21,6 +21,7 @@ from hub.codecs.swift_mt.fields import FORMATS
 from hub.codecs.swift_mt.rules import View
 from hub.codecs.swift_mt.syntax import date6
 from hub.errors import ModelError
+from hub.ids import V4_BITS, V4_MASK, uuid_from_text
 from hub.model import Agent, ChargeBearer, Kind, Message, Money, Party, PostalAddress
 
 CHARGES = {"OUR": ChargeBearer.DEBT, "BEN": ChargeBearer.CRED, "SHA": ChargeBearer.SHAR}
@@ -443,35 +444,11 @@ def _uuid4(text: str | None) -> UUID | None:
     """The UUID version 4 written in `text`, or None."""
     if not text:
         return None
-    digits = text.replace("-", "")
-    if len(digits) != 32:  # braces, "urn:uuid:" or not a UUID at all: UUID() decides
-        try:
-            value = UUID(text)
-        except ValueError:
-            return None
-        return value if value.version == 4 else None
-    # what UUID(text) reads from the usual 8-4-4-4-12 form, without its general parsing
     try:
-        number = int(digits, 16)
+        value = uuid_from_text(text)
     except ValueError:
         return None
-    return _uuid_of(number) if number & _V4_MASK == _V4_BITS else None
-
-
-# the version nibble and the two variant bits of UUID.int: version 4, RFC 4122 variant
-_V4_MASK = (0xF << 76) | (0xC << 60)
-_V4_BITS = (0x4 << 76) | (0x8 << 60)
-
-
-def _uuid_of(number: int) -> UUID:
-    """UUID(int=number) for a number known to fit 128 bits, set as UUID.__init__ sets it."""
-    value = object.__new__(UUID)
-    object.__setattr__(value, "int", number)
-    object.__setattr__(value, "is_safe", _SAFETY_UNKNOWN)
-    return value
-
-
-_SAFETY_UNKNOWN = SafeUUID.unknown  # read once: an Enum member lookup is a descriptor call
+    return value if value.int & V4_MASK == V4_BITS else None
 
 
 def ack_message(msg: FinMessage, acknowledged: FinMessage | None) -> Message:
