@@ -8,6 +8,7 @@ packed into wheels as a build artifact (see pyproject.toml).
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sysconfig
@@ -26,7 +27,7 @@ def _compile(root: Path) -> Path:
     target = source.with_name("_dataform" + sysconfig.get_config_var("EXT_SUFFIX"))
     if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
         return target
-    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     includes = [sysconfig.get_paths()["include"], *lxml.get_include()]
     command = [*compiler, "-O2", "-shared", "-fPIC", "-Wall", "-Werror",
                *(f"-I{path}" for path in includes), "-o", str(target), str(source)]
