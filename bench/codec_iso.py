@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hub.codecs.base import Options  # noqa: E402
-from hub.codecs.iso20022 import CODEC  # noqa: E402
+from hub.codecs.iso20022 import CODEC, tree  # noqa: E402
 from hub.codecs.translate import translate  # noqa: E402
 
 VECTORS = ROOT.parent / "shared" / "vectors" / "iso20022"
@@ -80,6 +80,8 @@ def main() -> int:
 
     print(f"pacs.008 {len(fedwire)} bytes (Fedwire sample, Document only); "
           f"{len(ours)} bytes (CBPR+ AppHdr + Document); CPU time, best of {args.rounds}")
+    print("data form read by the " + ("C reader (_dataform.c)" if tree.C_READER is not None
+                                      else "Python reader (the C reader was not built)"))
     work: dict[str, Callable[[], object]] = {
         "raw lxml parse+validate (Fedwire)": raw_document,
         "decode (no profile, Fedwire)": lambda: CODEC.decode(fedwire, None, plain),
