@@ -28,40 +28,19 @@ Value = Union[str, Amount, "Data", list[Any]]
 Data = dict[str, Any]
 
 AMOUNT_SUFFIX = "Amt"
-# '{namespace}Name' -> 'Name', one shared string per element name: no slice per element, and the
-# dict lookups of the mapping and the rules hit on identity. The names of amounts (ending in
-# AMOUNT_SUFFIX) have a table of their own, so that the usual leaf costs a single lookup.
-_NAMES: dict[str, str] = {}
-_AMOUNT_NAMES: dict[str, str] = {}
+_NAMES: dict[str, str] = {}  # '{namespace}Name' -> 'Name', one shared (interned) string each
 _MAX_NAMES = 20_000  # far above the element names of every XSD the hub reads
 
 
 def _name(tag: str) -> str:
-    """The local name of a tag, remembered in the table of its kind."""
-    found = _NAMES.get(tag) or _AMOUNT_NAMES.get(tag)
-    if found is not None:
-        return found
-    name = sys.intern(tag[tag.find("}") + 1:])
-    if len(_NAMES) + len(_AMOUNT_NAMES) < _MAX_NAMES:  # tags come from input: bounded
-        (_AMOUNT_NAMES if name.endswith(AMOUNT_SUFFIX) else _NAMES)[tag] = name
+    """The local name of a tag, the same string object every time: the dict lookups of the
+    mapping and the rules hit on identity, as with the C reader's interned names."""
+    name = _NAMES.get(tag)
+    if name is None:
+        name = sys.intern(tag[tag.find("}") + 1:])
+        if len(_NAMES) < _MAX_NAMES:  # tags come from input: the cache must not grow unbounded
+            _NAMES[tag] = name
     return name
-
-
-def _leaf(child: etree._Element, tag: str) -> tuple[str, Value]:
-    """A leaf whose tag is not in _NAMES: an amount, or a name not seen before."""
-    name = _name(tag)
-    if name.endswith(AMOUNT_SUFFIX):
-        return name, (child.text or "", child.get("Ccy") or "")
-    return name, child.text or ""
-
-
-def _repeat(found: Data, name: str, value: Value) -> None:
-    """Another occurrence of a name already in `found` (a value is never None, but may be '')."""
-    old = found[name]
-    if type(old) is list:
-        old.append(value)
-    else:
-        found[name] = [old, value]
 
 
 def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
@@ -86,53 +65,24 @@ def read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
 
 def python_read(el: etree._Element, index: dict[str, list[Any]] | None = None) -> Data:
     """`read` in Python, for any tree: the reference the C reader is held to."""
-    return _read(el) if index is None else _read_indexed(el, index)
-
-
-# Two loops, the same but for the index: looking every element up in an empty index would cost
-# a few percent of reading a message that needs none.
-
-def _read(el: etree._Element) -> Data:
     found: Data = {}
-    names = _NAMES
-    for child in el[:]:  # one C call; iterating the element costs an iterator per container
-        tag = child.tag
-        name = names.get(tag)
-        if len(child):
-            value: Any = _read(child)
-            if name is None:
-                name = _name(tag)
-        elif name is not None:
-            value = child.text or ""
-        else:
-            name, value = _leaf(child, tag)
-        if name in found:
-            _repeat(found, name, value)
-        else:
-            found[name] = value
-    return found
-
-
-def _read_indexed(el: etree._Element, index: dict[str, list[Any]]) -> Data:
-    found: Data = {}
-    names = _NAMES
     for child in el[:]:
-        tag = child.tag
-        name = names.get(tag)
+        name = _name(child.tag)
         if len(child):
-            value: Any = _read_indexed(child, index)
-            if name is None:
-                name = _name(tag)
-        elif name is not None:
+            value: Any = python_read(child, index)
+        elif name.endswith(AMOUNT_SUFFIX):
+            value = (child.text or "", child.get("Ccy") or "")
+        else:
             value = child.text or ""
-        else:
-            name, value = _leaf(child, tag)
-        if name in index:
+        if index is not None and name in index:
             index[name].append(value)
-        if name in found:
-            _repeat(found, name, value)
-        else:
+        old = found.get(name)  # a value is never None (it may be '')
+        if old is None:
             found[name] = value
+        elif type(old) is list:  # a repeated element
+            old.append(value)
+        else:
+            found[name] = [old, value]
     return found
 
 
