@@ -188,6 +188,13 @@ def _identify(m: Message, notes: _Notes, changes: dict[str, Any]) -> None:
         changes["created_at"] = notes.created
 
 
+def _identified(m: Message, notes: _Notes) -> Message:
+    """The message with `_identify`'s changes (itself when it needs none)."""
+    changes: dict[str, Any] = {}
+    _identify(m, notes, changes)
+    return replace(m, **changes) if changes else m
+
+
 def _field72(m: Message, notes: _Notes, changes: dict[str, Any]) -> list[tuple[str, str]]:
     """/INS/ -> previous instructing agent; the rest stays for the caller."""
     rest: list[tuple[str, str]] = []
@@ -614,11 +621,8 @@ def translate(raw: bytes, to_format: str, *, from_format: str | None = None,
     rules = TO_MX if to_mx else TO_MT
     try:
         meant = [rules[to_format](m, notes) for m in decoded.messages]
-        if to_mx:  # see _identify (the rules of pacs.008 and pacs.009 have done it already)
-            created = notes.created
-            meant = [m if m.message_id and (m.created_at or created is None) else
-                     replace(m, message_id=m.message_id or m.instruction_id,
-                             created_at=m.created_at or created) for m in meant]
+        if to_mx:  # the rules of pacs.008 and pacs.009 have done this with their own changes
+            meant = [_identified(m, notes) for m in meant]
     except HubError as exc:
         return Translation(b"", diagnostics=[*diagnostics, exc.diagnostic()])
     report: list[Diagnostic] = list(notes.found)
